@@ -1,0 +1,6 @@
+//! universal-members: site members as one Rust core compiled to WebAssembly.
+//!
+//! Layers, each using only those below it (see DESIGN.md):
+//! `wasm` → `api` → `service` → `store` → `query` → `model`.
+
+pub mod model;

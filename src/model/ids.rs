@@ -1,0 +1,111 @@
+//! Identifiers: `MemberId` and `ContactId`, both UUIDs.
+//!
+//! Owns their format and generation. Randomness comes from `getrandom` (the OS
+//! natively, `crypto.getRandomValues` in wasm), so ids can not be guessed.
+
+use super::error::{MembersError, MembersResult};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Fills `buf` with cryptographically secure random bytes.
+pub fn random_bytes(buf: &mut [u8]) -> MembersResult<()> {
+    getrandom::getrandom(buf)
+        .map_err(|e| MembersError::internal(format!("no random source available: {e}")))
+}
+
+/// A random version-4 UUID in its canonical lower-case form.
+pub fn new_uuid() -> MembersResult<String> {
+    let mut bytes = [0u8; 16];
+    random_bytes(&mut bytes)?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    ))
+}
+
+/// True for a UUID in 8-4-4-4-12 hex form (any version, either case).
+pub fn is_uuid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+macro_rules! uuid_id {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("The id of a ", $what, ": a UUID, stored lower-case.")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new random id.
+            pub fn generate() -> MembersResult<Self> {
+                Ok($name(new_uuid()?))
+            }
+
+            /// Parses an id given by a caller; `field` names it in the error.
+            pub fn parse(text: &str, field: &str) -> MembersResult<Self> {
+                if is_uuid(text) {
+                    Ok($name(text.to_ascii_lowercase()))
+                } else {
+                    Err(MembersError::invalid_field(
+                        field,
+                        "FORMAT",
+                        format!("{text:?} is not a valid {} id (a UUID)", $what),
+                    ))
+                }
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+uuid_id!(MemberId, "member");
+uuid_id!(ContactId, "contact");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_distinct_v4_uuids() {
+        let a = new_uuid().unwrap();
+        let b = new_uuid().unwrap();
+        assert!(is_uuid(&a) && is_uuid(&b));
+        assert_ne!(a, b);
+        assert_eq!(&a[14..15], "4");
+    }
+
+    #[test]
+    fn a_malformed_member_id_is_invalid_argument_naming_the_field() {
+        let error = MemberId::parse("not-a-uuid", "_id").unwrap_err();
+        assert!(error.message.contains("_id"));
+        assert!(error.message.contains("not-a-uuid"));
+    }
+
+    #[test]
+    fn ids_are_stored_lower_case() {
+        let id = MemberId::parse("A0B1C2D3-0000-4000-8000-00000000000F", "_id").unwrap();
+        assert_eq!(id.as_str(), "a0b1c2d3-0000-4000-8000-00000000000f");
+    }
+}

@@ -1,0 +1,494 @@
+//! Member input: what a caller may send to create or update a member, and the limits
+//! every stored member keeps (SPEC §2, §5).
+//!
+//! Unknown fields are refused by name; read-only fields are accepted and ignored so a
+//! fetched member can be edited and sent back. Permissions and slugs are not decided
+//! here (see `service`).
+
+use super::decode::decode;
+use super::error::{MembersError, MembersResult};
+use super::ids::new_uuid;
+use super::member::{Address, Contact, CustomField, Image, Member, PrivacyStatus, StreetAddress};
+use super::text::is_valid_email;
+use super::timestamp::is_calendar_date;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Longest string unless a field says otherwise.
+pub const MAX_STRING: usize = 255;
+/// Longest `company` and `jobTitle`.
+pub const MAX_SHORT_STRING: usize = 100;
+/// Most addresses, phones or emails.
+pub const MAX_LIST: usize = 20;
+/// Most custom fields.
+pub const MAX_CUSTOM_FIELDS: usize = 100;
+/// Largest member, as JSON.
+pub const MAX_MEMBER_BYTES: usize = 64 * 1024;
+
+/// A member as sent by a caller, in the SDK naming. Every field is optional here;
+/// `create` requires `loginEmail`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)] // read-only fields are parsed only to be ignored
+pub struct MemberInput {
+    #[serde(rename = "_id")]
+    id: Option<IgnoredAny>,
+    /// Used by create only.
+    pub login_email: Option<String>,
+    login_email_verified: Option<IgnoredAny>,
+    status: Option<IgnoredAny>,
+    contact_id: Option<IgnoredAny>,
+    /// Contact details to set.
+    pub contact: Option<ContactInput>,
+    /// Profile fields to set.
+    pub profile: Option<ProfileInput>,
+    /// Used by create only; join/leave community change it later.
+    pub privacy_status: Option<PrivacyStatus>,
+    activity_status: Option<IgnoredAny>,
+    #[serde(rename = "_createdDate")]
+    created_date: Option<IgnoredAny>,
+    #[serde(rename = "_updatedDate")]
+    updated_date: Option<IgnoredAny>,
+    last_login_date: Option<IgnoredAny>,
+    revision: Option<IgnoredAny>,
+}
+
+/// Contact fields as sent by a caller.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub birthdate: Option<String>,
+    pub phones: Option<Vec<String>>,
+    pub emails: Option<Vec<String>>,
+    pub addresses: Option<Vec<AddressInput>>,
+    pub custom_fields: Option<BTreeMap<String, CustomFieldInput>>,
+}
+
+/// An address as sent by a caller: with `_id` to keep one, without to add one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddressInput {
+    #[serde(rename = "_id")]
+    pub id: Option<String>,
+    pub address_line: Option<String>,
+    pub street_address: Option<StreetAddress>,
+    pub address_line2: Option<String>,
+    pub city: Option<String>,
+    pub subdivision: Option<String>,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+}
+
+/// A custom field as sent by a caller.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldInput {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// Profile fields as sent by a caller (`slug` is read-only here).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ProfileInput {
+    pub nickname: Option<String>,
+    pub title: Option<String>,
+    slug: Option<IgnoredAny>,
+    pub photo: Option<Image>,
+    pub cover: Option<Image>,
+}
+
+impl MemberInput {
+    /// Parses a caller's member JSON; `root` names it in errors (`member`).
+    pub fn parse(value: Value, root: &str) -> MembersResult<MemberInput> {
+        if !value.is_object() {
+            return Err(MembersError::invalid_field(
+                root,
+                "TYPE",
+                "must be an object",
+            ));
+        }
+        decode(value, root)
+    }
+}
+
+/// `""` clears a string; anything else sets it.
+fn patch_string(target: &mut Option<String>, value: Option<String>) {
+    if let Some(value) = value {
+        *target = (!value.is_empty()).then_some(value);
+    }
+}
+
+/// A non-empty array replaces the whole list; an empty one changes nothing.
+fn patch_list<T>(target: &mut Vec<T>, value: Option<Vec<T>>) {
+    if let Some(list) = value.filter(|list| !list.is_empty()) {
+        *target = list;
+    }
+}
+
+fn address_from_input(input: AddressInput) -> MembersResult<Address> {
+    let id = match input.id.filter(|id| !id.is_empty()) {
+        Some(id) => id,
+        None => new_uuid()?,
+    };
+    Ok(Address {
+        id,
+        address_line: input.address_line.filter(|s| !s.is_empty()),
+        street_address: input.street_address,
+        address_line2: input.address_line2.filter(|s| !s.is_empty()),
+        city: input.city.filter(|s| !s.is_empty()),
+        subdivision: input.subdivision.filter(|s| !s.is_empty()),
+        country: input.country.filter(|s| !s.is_empty()),
+        postal_code: input.postal_code.filter(|s| !s.is_empty()),
+    })
+}
+
+/// Applies contact input to `contact`. `keep_names` ignores `customFields[k].name`
+/// (updates) so a member can not rename the site's fields.
+fn apply_contact(
+    contact: &mut Contact,
+    input: ContactInput,
+    keep_names: bool,
+) -> MembersResult<()> {
+    patch_string(&mut contact.first_name, input.first_name);
+    patch_string(&mut contact.last_name, input.last_name);
+    patch_string(&mut contact.company, input.company);
+    patch_string(&mut contact.job_title, input.job_title);
+    patch_string(&mut contact.birthdate, input.birthdate);
+    patch_list(&mut contact.phones, input.phones);
+    patch_list(&mut contact.emails, input.emails);
+    if let Some(addresses) = input.addresses.filter(|list| !list.is_empty()) {
+        contact.addresses = addresses
+            .into_iter()
+            .map(address_from_input)
+            .collect::<MembersResult<_>>()?;
+    }
+    for (key, field) in input.custom_fields.unwrap_or_default() {
+        let name = match contact.custom_fields.get(&key) {
+            Some(existing) if keep_names => existing.name.clone(),
+            _ if keep_names => None,
+            _ => field.name,
+        };
+        contact.custom_fields.insert(
+            key,
+            CustomField {
+                name,
+                value: field.value,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Applies profile input; the slug is never touched here (SPEC §6).
+fn apply_profile(member: &mut Member, input: ProfileInput) {
+    patch_string(&mut member.profile.nickname, input.nickname);
+    patch_string(&mut member.profile.title, input.title);
+    if input.photo.is_some() {
+        member.profile.photo = input.photo;
+    }
+    if input.cover.is_some() {
+        member.profile.cover = input.cover;
+    }
+}
+
+/// Fills a new member's contact and profile from create input.
+pub fn apply_new_member_input(member: &mut Member, input: MemberInput) -> MembersResult<()> {
+    if let Some(contact) = input.contact {
+        apply_contact(&mut member.contact, contact, false)?;
+    }
+    if let Some(profile) = input.profile {
+        apply_profile(member, profile);
+    }
+    Ok(())
+}
+
+/// Applies an update patch: omitted fields keep their value and read-only ones
+/// (`loginEmail`, `privacyStatus`, `status`, `slug`...) are ignored (SPEC §5).
+pub fn apply_patch(member: &mut Member, input: MemberInput) -> MembersResult<()> {
+    if let Some(contact) = input.contact {
+        apply_contact(&mut member.contact, contact, true)?;
+    }
+    if let Some(profile) = input.profile {
+        apply_profile(member, profile);
+    }
+    Ok(())
+}
+
+fn check_len(field: &str, value: &str, max: usize) -> MembersResult<()> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(MembersError::invalid_field(
+            field,
+            "MAX_LENGTH",
+            format!("must be at most {max} characters (got {count})"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_opt(field: &str, value: &Option<String>, max: usize) -> MembersResult<()> {
+    value.as_deref().map_or(Ok(()), |v| check_len(field, v, max))
+}
+
+fn check_count(field: &str, count: usize, max: usize) -> MembersResult<()> {
+    if count > max {
+        return Err(MembersError::invalid_field(
+            field,
+            "MAX_SIZE",
+            format!("may hold at most {max} entries (got {count})"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_email(field: &str, email: &str) -> MembersResult<()> {
+    check_len(field, email, MAX_STRING)?;
+    if !is_valid_email(email) {
+        return Err(MembersError::invalid_field(
+            field,
+            "FORMAT",
+            format!("{email:?} is not a valid email address"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_image(field: &str, image: &Option<Image>) -> MembersResult<()> {
+    let Some(image) = image else { return Ok(()) };
+    if image.url.is_empty() {
+        return Err(MembersError::invalid_field(
+            &format!("{field}.url"),
+            "REQUIRED_FIELD",
+            "is required",
+        ));
+    }
+    check_len(&format!("{field}.url"), &image.url, MAX_STRING)?;
+    check_opt(&format!("{field}._id"), &image.id, MAX_STRING)
+}
+
+fn check_address(field: &str, address: &Address) -> MembersResult<()> {
+    check_len(&format!("{field}._id"), &address.id, MAX_STRING)?;
+    check_opt(&format!("{field}.addressLine"), &address.address_line, MAX_STRING)?;
+    check_opt(&format!("{field}.addressLine2"), &address.address_line2, MAX_STRING)?;
+    check_opt(&format!("{field}.city"), &address.city, MAX_STRING)?;
+    check_opt(&format!("{field}.postalCode"), &address.postal_code, MAX_STRING)?;
+    if let Some(street) = &address.street_address {
+        check_opt(&format!("{field}.streetAddress.number"), &street.number, MAX_STRING)?;
+        check_opt(&format!("{field}.streetAddress.name"), &street.name, MAX_STRING)?;
+    }
+    if let Some(country) = &address.country {
+        if !is_country_code(country) {
+            return Err(MembersError::invalid_field(
+                &format!("{field}.country"),
+                "FORMAT",
+                format!("{country:?} is not an ISO 3166-1 alpha-2 country code"),
+            ));
+        }
+    }
+    if let Some(subdivision) = &address.subdivision {
+        if !is_subdivision_code(subdivision) {
+            return Err(MembersError::invalid_field(
+                &format!("{field}.subdivision"),
+                "FORMAT",
+                format!("{subdivision:?} is not an ISO 3166-2 subdivision code (like US-NY)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every limit of SPEC §2 on a member about to be stored; `root` prefixes
+/// the field names (`member`).
+pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
+    let f = |name: &str| format!("{root}.{name}");
+    check_email(&f("loginEmail"), &member.login_email)?;
+    let c = &member.contact;
+    check_opt(&f("contact.firstName"), &c.first_name, MAX_STRING)?;
+    check_opt(&f("contact.lastName"), &c.last_name, MAX_STRING)?;
+    check_opt(&f("contact.company"), &c.company, MAX_SHORT_STRING)?;
+    check_opt(&f("contact.jobTitle"), &c.job_title, MAX_SHORT_STRING)?;
+    if let Some(birthdate) = &c.birthdate {
+        if !is_calendar_date(birthdate) {
+            return Err(MembersError::invalid_field(
+                &f("contact.birthdate"),
+                "FORMAT",
+                format!("{birthdate:?} is not a date written YYYY-MM-DD"),
+            ));
+        }
+    }
+    check_count(&f("contact.phones"), c.phones.len(), MAX_LIST)?;
+    for (i, phone) in c.phones.iter().enumerate() {
+        check_len(&f(&format!("contact.phones[{i}]")), phone, MAX_STRING)?;
+    }
+    check_count(&f("contact.emails"), c.emails.len(), MAX_LIST)?;
+    for (i, email) in c.emails.iter().enumerate() {
+        check_email(&f(&format!("contact.emails[{i}]")), email)?;
+    }
+    check_count(&f("contact.addresses"), c.addresses.len(), MAX_LIST)?;
+    for (i, address) in c.addresses.iter().enumerate() {
+        check_address(&f(&format!("contact.addresses[{i}]")), address)?;
+    }
+    check_count(&f("contact.customFields"), c.custom_fields.len(), MAX_CUSTOM_FIELDS)?;
+    for (key, field) in &c.custom_fields {
+        let path = f(&format!("contact.customFields.{key}"));
+        if key.is_empty() {
+            return Err(MembersError::invalid_field(&path, "FORMAT", "keys must not be empty"));
+        }
+        check_len(&path, key, MAX_STRING)?;
+        check_opt(&format!("{path}.name"), &field.name, MAX_STRING)?;
+    }
+    let p = &member.profile;
+    check_opt(&f("profile.nickname"), &p.nickname, MAX_STRING)?;
+    check_opt(&f("profile.title"), &p.title, MAX_STRING)?;
+    check_image(&f("profile.photo"), &p.photo)?;
+    check_image(&f("profile.cover"), &p.cover)?;
+    let size = serde_json::to_vec(member).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > MAX_MEMBER_BYTES {
+        return Err(MembersError::invalid_field(
+            root,
+            "MAX_SIZE",
+            format!("must be at most {MAX_MEMBER_BYTES} bytes of JSON (got {size})"),
+        ));
+    }
+    Ok(())
+}
+
+/// ISO 3166-1 alpha-2 codes, officially assigned.
+const COUNTRY_CODES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && COUNTRY_CODES.split(' ').any(|known| known == code)
+}
+
+fn is_subdivision_code(code: &str) -> bool {
+    match code.split_once('-') {
+        Some((country, local)) => {
+            is_country_code(country)
+                && (1..=3).contains(&local.len())
+                && local.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ids::{ContactId, MemberId};
+    use crate::model::member::{ActivityStatus, Status};
+    use crate::model::timestamp::Timestamp;
+    use serde_json::json;
+
+    fn member() -> Member {
+        Member {
+            id: MemberId::generate().unwrap(),
+            login_email: "ann@example.com".into(),
+            login_email_verified: false,
+            status: Status::Approved,
+            contact_id: ContactId::generate().unwrap(),
+            contact: Contact::default(),
+            profile: Default::default(),
+            privacy_status: PrivacyStatus::Public,
+            activity_status: ActivityStatus::Active,
+            created_date: Timestamp(0),
+            updated_date: Timestamp(0),
+            last_login_date: None,
+            revision: 1,
+        }
+    }
+
+    fn patched(patch: Value) -> MembersResult<Member> {
+        let mut m = member();
+        apply_patch(&mut m, MemberInput::parse(patch, "member")?)?;
+        validate_member(&m, "member")?;
+        Ok(m)
+    }
+
+    #[test]
+    fn an_empty_string_clears_and_an_omitted_field_keeps() {
+        let mut m = member();
+        m.contact.first_name = Some("Ann".into());
+        m.contact.last_name = Some("Smith".into());
+        apply_patch(&mut m, MemberInput::parse(json!({"contact": {"firstName": ""}}), "member").unwrap()).unwrap();
+        assert_eq!(m.contact.first_name, None);
+        assert_eq!(m.contact.last_name.as_deref(), Some("Smith"));
+    }
+
+    #[test]
+    fn an_array_replaces_and_an_empty_array_changes_nothing() {
+        let m = patched(json!({"contact": {"phones": ["1", "2"]}})).unwrap();
+        assert_eq!(m.contact.phones, vec!["1", "2"]);
+        let mut m2 = m.clone();
+        apply_patch(&mut m2, MemberInput::parse(json!({"contact": {"phones": []}}), "member").unwrap()).unwrap();
+        assert_eq!(m2.contact.phones, vec!["1", "2"]);
+    }
+
+    #[test]
+    fn addresses_keep_a_given_id_and_get_a_new_one_otherwise() {
+        let m = patched(json!({"contact": {"addresses": [{"_id": "kept", "city": "Oslo"}, {"city": "Rome"}]}})).unwrap();
+        assert_eq!(m.contact.addresses[0].id, "kept");
+        assert!(crate::model::ids::is_uuid(&m.contact.addresses[1].id));
+    }
+
+    #[test]
+    fn read_only_fields_in_a_patch_are_ignored() {
+        let m = patched(json!({"_id": "x", "loginEmail": "new@example.com", "status": "BLOCKED",
+            "privacyStatus": "PRIVATE", "profile": {"slug": "new-slug"}})).unwrap();
+        assert_eq!(m.login_email, "ann@example.com");
+        assert_eq!(m.status, Status::Approved);
+        assert_eq!(m.privacy_status, PrivacyStatus::Public);
+        assert_eq!(m.profile.slug, "");
+    }
+
+    #[test]
+    fn custom_field_names_are_ignored_in_updates() {
+        let mut m = member();
+        m.contact.custom_fields.insert("hobby".into(), CustomField { name: Some("Hobby".into()), value: json!("chess") });
+        apply_patch(&mut m, MemberInput::parse(json!({"contact": {"customFields": {"hobby": {"name": "Renamed", "value": "go"}}}}), "member").unwrap()).unwrap();
+        assert_eq!(m.contact.custom_fields["hobby"].name.as_deref(), Some("Hobby"));
+        assert_eq!(m.contact.custom_fields["hobby"].value, json!("go"));
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_by_name() {
+        let error = patched(json!({"profile": {"nickame": "x"}})).unwrap_err();
+        assert_eq!(error.violations[0].field, "member.profile.nickame");
+    }
+
+    #[test]
+    fn limits_name_the_field_at_fault() {
+        let cases = [
+            (json!({"contact": {"company": "x".repeat(101)}}), "member.contact.company"),
+            (json!({"contact": {"firstName": "x".repeat(256)}}), "member.contact.firstName"),
+            (json!({"contact": {"phones": vec!["1"; 21]}}), "member.contact.phones"),
+            (json!({"contact": {"emails": ["not-an-email"]}}), "member.contact.emails[0]"),
+            (json!({"contact": {"birthdate": "1990-02-30"}}), "member.contact.birthdate"),
+            (json!({"contact": {"addresses": [{"country": "XX"}]}}), "member.contact.addresses[0].country"),
+            (json!({"contact": {"addresses": [{"subdivision": "NY"}]}}), "member.contact.addresses[0].subdivision"),
+            (json!({"profile": {"photo": {"url": ""}}}), "member.profile.photo.url"),
+        ];
+        for (patch, field) in cases {
+            let error = patched(patch).unwrap_err();
+            assert_eq!(error.violations[0].field, field, "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn too_many_custom_fields_or_a_huge_member_is_refused() {
+        let many: serde_json::Map<String, Value> = (0..101).map(|i| (format!("k{i}"), json!({"value": i}))).collect();
+        let error = patched(json!({"contact": {"customFields": many}})).unwrap_err();
+        assert_eq!(error.violations[0].field, "member.contact.customFields");
+        let big: serde_json::Map<String, Value> = (0..100).map(|i| (format!("k{i}"), json!({"value": "x".repeat(1000)}))).collect();
+        let error = patched(json!({"contact": {"customFields": big}})).unwrap_err();
+        assert_eq!(error.violations[0].violated_rule, "MAX_SIZE");
+    }
+}

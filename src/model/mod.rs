@@ -1,0 +1,20 @@
+//! The member model: the `Member` and its parts, ids, dates, input rules, fieldset
+//! projection, the two namings and the one error type.
+//!
+//! Knows nothing of queries, storage, callers or JS.
+
+pub mod decode;
+pub mod error;
+pub mod fieldset;
+pub mod ids;
+pub mod input;
+pub mod member;
+pub mod naming;
+pub mod text;
+pub mod timestamp;
+
+pub use error::{ErrorCode, FieldViolation, MembersError, MembersResult};
+pub use fieldset::{project, Fieldset, MemberView};
+pub use ids::{ContactId, MemberId};
+pub use member::{ActivityStatus, Address, Contact, CustomField, Image, Member, PrivacyStatus, Profile, Status};
+pub use timestamp::Timestamp;

@@ -1,0 +1,196 @@
+//! `Timestamp`: an instant in UTC with millisecond precision, written as ISO-8601.
+//!
+//! Owns the date format of the wire (`2024-05-01T12:00:00.000Z`) and its parsing.
+//! It does not read the clock: the service is handed the current time, so rules are
+//! testable and the wasm build uses `Date.now()`.
+
+use super::error::{MembersError, MembersResult};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Milliseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Milliseconds since the epoch.
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Parses ISO-8601 (`YYYY-MM-DDTHH:MM:SS[.fff]Z` or with `±HH:MM`).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let b = text.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
+        {
+            return None;
+        }
+        let num = |from: usize, to: usize| -> Option<i64> {
+            let part = text.get(from..to)?;
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+        if b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return None;
+        }
+        let mut rest = &text[19..];
+        let mut millis = 0i64;
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
+            millis = padded.parse().ok()?;
+            rest = &fraction[digits..];
+        }
+        let offset_minutes = match rest {
+            "Z" | "z" => 0,
+            _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) => {
+                let sign = if rest.starts_with('-') { -1 } else { 1 };
+                let hours: i64 = rest.get(1..3)?.parse().ok()?;
+                let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+                sign * (hours * 60 + minutes)
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(year, month, day);
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+        Some(Timestamp(seconds * 1000 + millis))
+    }
+
+    /// Parses a value given for `field`, naming it in the error.
+    pub fn parse_field(text: &str, field: &str) -> MembersResult<Timestamp> {
+        Timestamp::parse(text).ok_or_else(|| {
+            MembersError::invalid_field(
+                field,
+                "FORMAT",
+                format!("{text:?} is not an ISO-8601 date-time"),
+            )
+        })
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.rem_euclid(1000);
+        let seconds = self.0.div_euclid(1000);
+        let days = seconds.div_euclid(86_400);
+        let of_day = seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+            of_day / 3600,
+            of_day % 3600 / 60,
+            of_day % 60
+        )
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not an ISO-8601 date")))
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of `days_from_civil`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// True for a calendar date written `YYYY-MM-DD`.
+pub fn is_calendar_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r.clone()].iter().all(u8::is_ascii_digit);
+    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+        return false;
+    }
+    let year: i64 = text[0..4].parse().unwrap_or(0);
+    let month: i64 = text[5..7].parse().unwrap_or(0);
+    let day: i64 = text[8..10].parse().unwrap_or(0);
+    (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses_iso_dates_both_ways() {
+        let t = Timestamp::parse("2024-02-29T23:59:58.123Z").unwrap();
+        assert_eq!(t.to_string(), "2024-02-29T23:59:58.123Z");
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn offsets_are_converted_to_utc() {
+        let a = Timestamp::parse("2024-01-01T01:00:00+01:00").unwrap();
+        let b = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert!(Timestamp::parse("2023-02-29T00:00:00Z").is_none());
+        assert!(Timestamp::parse("2023-13-01T00:00:00Z").is_none());
+        assert!(Timestamp::parse("yesterday").is_none());
+        assert!(!is_calendar_date("2023-02-30"));
+        assert!(is_calendar_date("2000-02-29"));
+    }
+}
