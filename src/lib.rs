@@ -3,4 +3,8 @@
 //! Layers, each using only those below it (see DESIGN.md):
 //! `wasm` → `api` → `service` → `store` → `query` → `model`.
 
+pub mod api;
 pub mod model;
+pub mod query;
+pub mod service;
+pub mod store;

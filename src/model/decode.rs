@@ -64,15 +64,18 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_the_nested_field() {
-        let error = decode::<Outer>(json!({ "contact": { "phones": ["1", 2] } }), "member")
-            .unwrap_err();
+        let error =
+            decode::<Outer>(json!({ "contact": { "phones": ["1", 2] } }), "member").unwrap_err();
         assert_eq!(error.violations[0].field, "member.contact.phones[1]");
     }
 
     #[test]
     fn an_unknown_field_is_named_in_the_error() {
-        let error = decode::<Outer>(json!({ "contact": { "phones": [], "phonse": [] } }), "member")
-            .unwrap_err();
+        let error = decode::<Outer>(
+            json!({ "contact": { "phones": [], "phonse": [] } }),
+            "member",
+        )
+        .unwrap_err();
         assert_eq!(error.violations[0].field, "member.contact.phonse");
         assert_eq!(error.violations[0].violated_rule, "UNKNOWN_FIELD");
     }

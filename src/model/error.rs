@@ -234,7 +234,8 @@ mod tests {
 
     #[test]
     fn invalid_field_names_the_field_in_message_and_violations() {
-        let error = MembersError::invalid_field("member.loginEmail", "FORMAT", "is not a valid email");
+        let error =
+            MembersError::invalid_field("member.loginEmail", "FORMAT", "is not a valid email");
         assert_eq!(error.code, ErrorCode::InvalidArgument);
         assert!(error.message.contains("member.loginEmail"));
         let details = error.details();

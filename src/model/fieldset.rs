@@ -32,7 +32,10 @@ impl Fieldset {
             return Err(MembersError::invalid_field(
                 field,
                 "MAX_SIZE",
-                format!("may name at most {MAX_FIELDSETS} fieldsets (got {})", requested.len()),
+                format!(
+                    "may name at most {MAX_FIELDSETS} fieldsets (got {})",
+                    requested.len()
+                ),
             ));
         }
         Ok(requested.iter().copied().max().unwrap_or(Fieldset::Public))
@@ -79,7 +82,11 @@ pub fn project(member: &Member, fieldset: Fieldset) -> MemberView {
         id: member.id.clone(),
         login_email: extended.then(|| member.login_email.clone()),
         login_email_verified: full.then_some(member.login_email_verified),
-        status: if extended { member.status } else { Status::Unknown },
+        status: if extended {
+            member.status
+        } else {
+            Status::Unknown
+        },
         contact_id: member.contact_id.clone(),
         contact: full.then(|| member.contact.clone()),
         profile: member.profile.clone(),
@@ -156,7 +163,10 @@ mod tests {
     #[test]
     fn the_widest_fieldset_wins_and_more_than_three_is_refused() {
         use Fieldset::*;
-        assert_eq!(Fieldset::widest(&[Public, Full], "fieldsets").unwrap(), Full);
+        assert_eq!(
+            Fieldset::widest(&[Public, Full], "fieldsets").unwrap(),
+            Full
+        );
         assert_eq!(Fieldset::widest(&[], "fieldsets").unwrap(), Public);
         assert!(Fieldset::widest(&[Public, Public, Public, Public], "fieldsets").is_err());
     }

@@ -66,6 +66,11 @@ macro_rules! uuid_id {
                 }
             }
 
+            /// The smallest id, for the start of an index range.
+            pub fn min() -> Self {
+                $name(String::new())
+            }
+
             /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0

@@ -236,7 +236,9 @@ fn check_len(field: &str, value: &str, max: usize) -> MembersResult<()> {
 }
 
 fn check_opt(field: &str, value: &Option<String>, max: usize) -> MembersResult<()> {
-    value.as_deref().map_or(Ok(()), |v| check_len(field, v, max))
+    value
+        .as_deref()
+        .map_or(Ok(()), |v| check_len(field, v, max))
 }
 
 fn check_count(field: &str, count: usize, max: usize) -> MembersResult<()> {
@@ -277,13 +279,33 @@ fn check_image(field: &str, image: &Option<Image>) -> MembersResult<()> {
 
 fn check_address(field: &str, address: &Address) -> MembersResult<()> {
     check_len(&format!("{field}._id"), &address.id, MAX_STRING)?;
-    check_opt(&format!("{field}.addressLine"), &address.address_line, MAX_STRING)?;
-    check_opt(&format!("{field}.addressLine2"), &address.address_line2, MAX_STRING)?;
+    check_opt(
+        &format!("{field}.addressLine"),
+        &address.address_line,
+        MAX_STRING,
+    )?;
+    check_opt(
+        &format!("{field}.addressLine2"),
+        &address.address_line2,
+        MAX_STRING,
+    )?;
     check_opt(&format!("{field}.city"), &address.city, MAX_STRING)?;
-    check_opt(&format!("{field}.postalCode"), &address.postal_code, MAX_STRING)?;
+    check_opt(
+        &format!("{field}.postalCode"),
+        &address.postal_code,
+        MAX_STRING,
+    )?;
     if let Some(street) = &address.street_address {
-        check_opt(&format!("{field}.streetAddress.number"), &street.number, MAX_STRING)?;
-        check_opt(&format!("{field}.streetAddress.name"), &street.name, MAX_STRING)?;
+        check_opt(
+            &format!("{field}.streetAddress.number"),
+            &street.number,
+            MAX_STRING,
+        )?;
+        check_opt(
+            &format!("{field}.streetAddress.name"),
+            &street.name,
+            MAX_STRING,
+        )?;
     }
     if let Some(country) = &address.country {
         if !is_country_code(country) {
@@ -337,11 +359,19 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
     for (i, address) in c.addresses.iter().enumerate() {
         check_address(&f(&format!("contact.addresses[{i}]")), address)?;
     }
-    check_count(&f("contact.customFields"), c.custom_fields.len(), MAX_CUSTOM_FIELDS)?;
+    check_count(
+        &f("contact.customFields"),
+        c.custom_fields.len(),
+        MAX_CUSTOM_FIELDS,
+    )?;
     for (key, field) in &c.custom_fields {
         let path = f(&format!("contact.customFields.{key}"));
         if key.is_empty() {
-            return Err(MembersError::invalid_field(&path, "FORMAT", "keys must not be empty"));
+            return Err(MembersError::invalid_field(
+                &path,
+                "FORMAT",
+                "keys must not be empty",
+            ));
         }
         check_len(&path, key, MAX_STRING)?;
         check_opt(&format!("{path}.name"), &field.name, MAX_STRING)?;
@@ -351,7 +381,9 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
     check_opt(&f("profile.title"), &p.title, MAX_STRING)?;
     check_image(&f("profile.photo"), &p.photo)?;
     check_image(&f("profile.cover"), &p.cover)?;
-    let size = serde_json::to_vec(member).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(member)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > MAX_MEMBER_BYTES {
         return Err(MembersError::invalid_field(
             root,
@@ -374,7 +406,9 @@ fn is_subdivision_code(code: &str) -> bool {
         Some((country, local)) => {
             is_country_code(country)
                 && (1..=3).contains(&local.len())
-                && local.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         }
         None => false,
     }
@@ -418,7 +452,11 @@ mod tests {
         let mut m = member();
         m.contact.first_name = Some("Ann".into());
         m.contact.last_name = Some("Smith".into());
-        apply_patch(&mut m, MemberInput::parse(json!({"contact": {"firstName": ""}}), "member").unwrap()).unwrap();
+        apply_patch(
+            &mut m,
+            MemberInput::parse(json!({"contact": {"firstName": ""}}), "member").unwrap(),
+        )
+        .unwrap();
         assert_eq!(m.contact.first_name, None);
         assert_eq!(m.contact.last_name.as_deref(), Some("Smith"));
     }
@@ -428,21 +466,31 @@ mod tests {
         let m = patched(json!({"contact": {"phones": ["1", "2"]}})).unwrap();
         assert_eq!(m.contact.phones, vec!["1", "2"]);
         let mut m2 = m.clone();
-        apply_patch(&mut m2, MemberInput::parse(json!({"contact": {"phones": []}}), "member").unwrap()).unwrap();
+        apply_patch(
+            &mut m2,
+            MemberInput::parse(json!({"contact": {"phones": []}}), "member").unwrap(),
+        )
+        .unwrap();
         assert_eq!(m2.contact.phones, vec!["1", "2"]);
     }
 
     #[test]
     fn addresses_keep_a_given_id_and_get_a_new_one_otherwise() {
-        let m = patched(json!({"contact": {"addresses": [{"_id": "kept", "city": "Oslo"}, {"city": "Rome"}]}})).unwrap();
+        let m = patched(
+            json!({"contact": {"addresses": [{"_id": "kept", "city": "Oslo"}, {"city": "Rome"}]}}),
+        )
+        .unwrap();
         assert_eq!(m.contact.addresses[0].id, "kept");
         assert!(crate::model::ids::is_uuid(&m.contact.addresses[1].id));
     }
 
     #[test]
     fn read_only_fields_in_a_patch_are_ignored() {
-        let m = patched(json!({"_id": "x", "loginEmail": "new@example.com", "status": "BLOCKED",
-            "privacyStatus": "PRIVATE", "profile": {"slug": "new-slug"}})).unwrap();
+        let m = patched(
+            json!({"_id": "x", "loginEmail": "new@example.com", "status": "BLOCKED",
+            "privacyStatus": "PRIVATE", "profile": {"slug": "new-slug"}}),
+        )
+        .unwrap();
         assert_eq!(m.login_email, "ann@example.com");
         assert_eq!(m.status, Status::Approved);
         assert_eq!(m.privacy_status, PrivacyStatus::Public);
@@ -452,9 +500,26 @@ mod tests {
     #[test]
     fn custom_field_names_are_ignored_in_updates() {
         let mut m = member();
-        m.contact.custom_fields.insert("hobby".into(), CustomField { name: Some("Hobby".into()), value: json!("chess") });
-        apply_patch(&mut m, MemberInput::parse(json!({"contact": {"customFields": {"hobby": {"name": "Renamed", "value": "go"}}}}), "member").unwrap()).unwrap();
-        assert_eq!(m.contact.custom_fields["hobby"].name.as_deref(), Some("Hobby"));
+        m.contact.custom_fields.insert(
+            "hobby".into(),
+            CustomField {
+                name: Some("Hobby".into()),
+                value: json!("chess"),
+            },
+        );
+        apply_patch(
+            &mut m,
+            MemberInput::parse(
+                json!({"contact": {"customFields": {"hobby": {"name": "Renamed", "value": "go"}}}}),
+                "member",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            m.contact.custom_fields["hobby"].name.as_deref(),
+            Some("Hobby")
+        );
         assert_eq!(m.contact.custom_fields["hobby"].value, json!("go"));
     }
 
@@ -467,14 +532,38 @@ mod tests {
     #[test]
     fn limits_name_the_field_at_fault() {
         let cases = [
-            (json!({"contact": {"company": "x".repeat(101)}}), "member.contact.company"),
-            (json!({"contact": {"firstName": "x".repeat(256)}}), "member.contact.firstName"),
-            (json!({"contact": {"phones": vec!["1"; 21]}}), "member.contact.phones"),
-            (json!({"contact": {"emails": ["not-an-email"]}}), "member.contact.emails[0]"),
-            (json!({"contact": {"birthdate": "1990-02-30"}}), "member.contact.birthdate"),
-            (json!({"contact": {"addresses": [{"country": "XX"}]}}), "member.contact.addresses[0].country"),
-            (json!({"contact": {"addresses": [{"subdivision": "NY"}]}}), "member.contact.addresses[0].subdivision"),
-            (json!({"profile": {"photo": {"url": ""}}}), "member.profile.photo.url"),
+            (
+                json!({"contact": {"company": "x".repeat(101)}}),
+                "member.contact.company",
+            ),
+            (
+                json!({"contact": {"firstName": "x".repeat(256)}}),
+                "member.contact.firstName",
+            ),
+            (
+                json!({"contact": {"phones": vec!["1"; 21]}}),
+                "member.contact.phones",
+            ),
+            (
+                json!({"contact": {"emails": ["not-an-email"]}}),
+                "member.contact.emails[0]",
+            ),
+            (
+                json!({"contact": {"birthdate": "1990-02-30"}}),
+                "member.contact.birthdate",
+            ),
+            (
+                json!({"contact": {"addresses": [{"country": "XX"}]}}),
+                "member.contact.addresses[0].country",
+            ),
+            (
+                json!({"contact": {"addresses": [{"subdivision": "NY"}]}}),
+                "member.contact.addresses[0].subdivision",
+            ),
+            (
+                json!({"profile": {"photo": {"url": ""}}}),
+                "member.profile.photo.url",
+            ),
         ];
         for (patch, field) in cases {
             let error = patched(patch).unwrap_err();
@@ -484,10 +573,14 @@ mod tests {
 
     #[test]
     fn too_many_custom_fields_or_a_huge_member_is_refused() {
-        let many: serde_json::Map<String, Value> = (0..101).map(|i| (format!("k{i}"), json!({"value": i}))).collect();
+        let many: serde_json::Map<String, Value> = (0..101)
+            .map(|i| (format!("k{i}"), json!({"value": i})))
+            .collect();
         let error = patched(json!({"contact": {"customFields": many}})).unwrap_err();
         assert_eq!(error.violations[0].field, "member.contact.customFields");
-        let big: serde_json::Map<String, Value> = (0..100).map(|i| (format!("k{i}"), json!({"value": "x".repeat(1000)}))).collect();
+        let big: serde_json::Map<String, Value> = (0..100)
+            .map(|i| (format!("k{i}"), json!({"value": "x".repeat(1000)})))
+            .collect();
         let error = patched(json!({"contact": {"customFields": big}})).unwrap_err();
         assert_eq!(error.violations[0].violated_rule, "MAX_SIZE");
     }

@@ -16,5 +16,7 @@ pub mod timestamp;
 pub use error::{ErrorCode, FieldViolation, MembersError, MembersResult};
 pub use fieldset::{project, Fieldset, MemberView};
 pub use ids::{ContactId, MemberId};
-pub use member::{ActivityStatus, Address, Contact, CustomField, Image, Member, PrivacyStatus, Profile, Status};
+pub use member::{
+    ActivityStatus, Address, Contact, CustomField, Image, Member, PrivacyStatus, Profile, Status,
+};
 pub use timestamp::Timestamp;

@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn emails_differing_in_case_or_width_share_a_key() {
         assert_eq!(unique_key("Ann@Example.COM"), unique_key("ann@example.com"));
-        assert_eq!(unique_key("ａｎｎ@example.com"), unique_key("ann@example.com"));
+        assert_eq!(
+            unique_key("ａｎｎ@example.com"),
+            unique_key("ann@example.com")
+        );
     }
 
     #[test]

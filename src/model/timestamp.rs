@@ -21,13 +21,14 @@ impl Timestamp {
     /// Parses ISO-8601 (`YYYY-MM-DDTHH:MM:SS[.fff]Z` or with `±HH:MM`).
     pub fn parse(text: &str) -> Option<Timestamp> {
         let b = text.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
-        {
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
             return None;
         }
         let num = |from: usize, to: usize| -> Option<i64> {
             let part = text.get(from..to)?;
-            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
         };
         let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
         if b[13] != b':' || b[16] != b':' {

@@ -1,0 +1,196 @@
+//! `Operation`: one variant per call of SPEC §5, and `Reply`, what a call returns.
+//!
+//! Both ends build these: the wasm surface from JS arguments, the REST codec from
+//! HTTP requests. `dispatch` hands an operation to the engine.
+
+use crate::model::{project, Fieldset, MemberView, MembersResult};
+use crate::query::QueryRequest;
+use crate::service::{Caller, ContactList, Engine, MembersPage, Moderation};
+use crate::store::Store;
+use serde_json::{json, Value};
+
+/// One call, with its arguments in the SDK naming.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    CreateMember {
+        member: Value,
+    },
+    GetMember {
+        id: String,
+        fieldsets: Vec<Fieldset>,
+    },
+    ListMembers {
+        paging: Value,
+        sorting: Value,
+        fieldsets: Vec<Fieldset>,
+    },
+    QueryMembers {
+        query: Value,
+        search: Value,
+        fieldsets: Vec<Fieldset>,
+    },
+    CountMembers {
+        query: Value,
+        search: Value,
+    },
+    UpdateMember {
+        id: String,
+        member: Value,
+    },
+    DeleteMember {
+        id: String,
+    },
+    DeleteMemberList {
+        id: String,
+        list: ContactList,
+    },
+    GetCurrentMember {
+        fieldsets: Vec<Fieldset>,
+    },
+    JoinCommunity,
+    LeaveCommunity,
+    UpdateCurrentMemberSlug {
+        slug: String,
+    },
+    UpdateMemberSlug {
+        id: String,
+        slug: String,
+    },
+    Moderate {
+        id: String,
+        action: Moderation,
+    },
+    DeleteMyMember {
+        content_assignee_id: Option<String>,
+    },
+    BulkDeleteMembers {
+        ids: Vec<String>,
+    },
+    BulkDeleteMembersByFilter {
+        filter: Value,
+    },
+    BulkModerate {
+        filter: Value,
+        action: Moderation,
+    },
+}
+
+/// What a call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// → member
+    Member(MemberView),
+    /// → `{ member }`, or `{}` for getCurrentMember without a member.
+    Wrapped(Option<MemberView>),
+    /// → `{ members, metadata }`
+    Page(MembersPage),
+    /// → number
+    Count(u64),
+    /// → void
+    Empty,
+    /// → bulk results or `{ jobId }`
+    Json(Value),
+}
+
+impl Reply {
+    /// The reply as JSON in the SDK naming (`Empty` is `null`).
+    pub fn to_json(&self) -> Value {
+        match self {
+            Reply::Member(view) => json!(view),
+            Reply::Wrapped(Some(view)) => json!({ "member": view }),
+            Reply::Wrapped(None) => json!({}),
+            Reply::Page(page) => json!({
+                "members": page.members,
+                "metadata": {
+                    "count": page.members.len(),
+                    "offset": page.offset,
+                    "total": page.total,
+                    "tooManyToCount": false,
+                },
+            }),
+            Reply::Count(count) => json!(count),
+            Reply::Empty => Value::Null,
+            Reply::Json(value) => value.clone(),
+        }
+    }
+}
+
+/// Carries out one operation for one caller.
+pub async fn dispatch<S: Store>(
+    engine: &Engine<S>,
+    caller: &Caller,
+    operation: Operation,
+) -> MembersResult<Reply> {
+    use Operation::*;
+    Ok(match operation {
+        CreateMember { member } => Reply::Member(engine.create_member(caller, member).await?),
+        GetMember { id, fieldsets } => {
+            Reply::Member(engine.get_member(caller, &id, &fieldsets).await?)
+        }
+        ListMembers {
+            paging,
+            sorting,
+            fieldsets,
+        } => {
+            let request =
+                QueryRequest::parse(&json!({ "paging": paging, "sort": sorting }), &Value::Null)?;
+            Reply::Page(engine.query_members(caller, request, &fieldsets).await?)
+        }
+        QueryMembers {
+            query,
+            search,
+            fieldsets,
+        } => {
+            let request = QueryRequest::parse(&query, &search)?;
+            Reply::Page(engine.query_members(caller, request, &fieldsets).await?)
+        }
+        CountMembers { query, search } => {
+            let request = QueryRequest::parse(&query, &search)?;
+            Reply::Count(engine.count_members(caller, request).await?)
+        }
+        UpdateMember { id, member } => {
+            Reply::Member(engine.update_member(caller, &id, member).await?)
+        }
+        DeleteMember { id } => {
+            engine.delete_member(caller, &id).await?;
+            Reply::Empty
+        }
+        DeleteMemberList { id, list } => {
+            Reply::Wrapped(Some(engine.delete_member_list(caller, &id, list).await?))
+        }
+        GetCurrentMember { fieldsets } => {
+            Reply::Wrapped(engine.get_current_member(caller, &fieldsets).await?)
+        }
+        JoinCommunity => Reply::Wrapped(Some(engine.set_community(caller, true).await?)),
+        LeaveCommunity => Reply::Wrapped(Some(engine.set_community(caller, false).await?)),
+        UpdateCurrentMemberSlug { slug } => Reply::Wrapped(Some(
+            engine.update_current_member_slug(caller, &slug).await?,
+        )),
+        UpdateMemberSlug { id, slug } => {
+            Reply::Wrapped(Some(engine.update_member_slug(caller, &id, &slug).await?))
+        }
+        Moderate { id, action } => {
+            Reply::Wrapped(Some(engine.moderate(caller, &id, action).await?))
+        }
+        DeleteMyMember {
+            content_assignee_id,
+        } => {
+            engine
+                .delete_my_member(caller, content_assignee_id.as_deref())
+                .await?;
+            Reply::Empty
+        }
+        BulkDeleteMembers { ids } => Reply::Json(engine.bulk_delete_members(caller, &ids).await?),
+        BulkDeleteMembersByFilter { filter } => {
+            Reply::Json(engine.bulk_delete_by_filter(caller, &filter).await?)
+        }
+        BulkModerate { filter, action } => {
+            Reply::Json(engine.bulk_moderate(caller, &filter, action).await?)
+        }
+    })
+}
+
+/// A member as a full view, for tests and tools.
+pub fn full_view(member: &crate::model::Member) -> MemberView {
+    project(member, Fieldset::Full)
+}

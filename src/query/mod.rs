@@ -1,0 +1,151 @@
+//! Queries (SPEC §7): filter, sort, paging and search, parsed from the Wix query
+//! JSON and evaluated in memory.
+//!
+//! Knows the member model only; nothing of stores, callers or JS.
+
+pub mod field;
+pub mod filter;
+pub mod search;
+pub mod sort;
+
+pub use field::{Field, FieldKind, FieldValue, Scalar};
+pub use filter::{Condition, Filter};
+pub use search::Search;
+pub use sort::{Order, Sort, SortKey};
+
+use crate::model::{MembersError, MembersResult};
+use serde_json::Value;
+
+/// Default page size.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest page size.
+pub const MAX_LIMIT: u32 = 100;
+
+/// Which page to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: u32,
+    pub offset: u64,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+impl Paging {
+    /// Parses `{ limit, offset }`; `context` names it in errors (`paging`).
+    pub fn parse(value: &Value, context: &str) -> MembersResult<Paging> {
+        let mut paging = Paging::default();
+        if value.is_null() {
+            return Ok(paging);
+        }
+        if !value.is_object() {
+            return Err(MembersError::invalid_filter(
+                context,
+                "must be { limit, offset }",
+            ));
+        }
+        let number = |name: &str| -> MembersResult<Option<i64>> {
+            match &value[name] {
+                Value::Null => Ok(None),
+                v => v
+                    .as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                    .map(Some)
+                    .ok_or_else(|| {
+                        MembersError::invalid_filter(
+                            &format!("{context}.{name}"),
+                            "must be an integer",
+                        )
+                    }),
+            }
+        };
+        if let Some(limit) = number("limit")? {
+            if !(1..=i64::from(MAX_LIMIT)).contains(&limit) {
+                return Err(MembersError::invalid_filter(
+                    &format!("{context}.limit"),
+                    format!("must be 1 to {MAX_LIMIT} (got {limit})"),
+                ));
+            }
+            paging.limit = limit as u32;
+        }
+        if let Some(offset) = number("offset")? {
+            if offset < 0 {
+                return Err(MembersError::invalid_filter(
+                    &format!("{context}.offset"),
+                    format!("must not be negative (got {offset})"),
+                ));
+            }
+            paging.offset = offset as u64;
+        }
+        Ok(paging)
+    }
+}
+
+/// A whole query, as the service hands it to a store (visibility already ANDed in).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub paging: Paging,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter::All
+    }
+}
+
+/// What a caller asked for, before the service adds visibility.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryRequest {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub paging: Paging,
+    pub search: Option<Search>,
+}
+
+impl QueryRequest {
+    /// Parses `{ filter, sort | sorting, paging }` plus a separate `search`.
+    pub fn parse(query: &Value, search: &Value) -> MembersResult<QueryRequest> {
+        if !(query.is_null() || query.is_object()) {
+            return Err(MembersError::invalid_filter("query", "must be an object"));
+        }
+        let sort_value = if query["sort"].is_null() {
+            &query["sorting"]
+        } else {
+            &query["sort"]
+        };
+        Ok(QueryRequest {
+            filter: Filter::parse(&query["filter"])?,
+            sort: Sort::parse(sort_value, "sort")?,
+            paging: Paging::parse(&query["paging"], "paging")?,
+            search: Search::parse(search)?,
+        })
+    }
+
+    /// The first admin-only field this request reads, if any.
+    pub fn admin_only_field(&self) -> Option<String> {
+        let filter_fields = self.filter.fields().into_iter();
+        let sort_fields = self.sort.keys.iter().map(|k| &k.field);
+        let search_fields = self.search.iter().flat_map(|s| s.fields.iter());
+        filter_fields
+            .chain(sort_fields)
+            .chain(search_fields)
+            .find(|f| f.is_admin_only())
+            .map(Field::name)
+    }
+
+    /// The filter with the search folded in.
+    pub fn combined_filter(&self) -> Filter {
+        match &self.search {
+            Some(search) => self.filter.clone().and(search.to_filter()),
+            None => self.filter.clone(),
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Bulk calls (SPEC §5): delete by ids, and delete/approve/block by filter.
+
+use super::caller::Caller;
+use super::engine::Engine;
+use super::moderation::Moderation;
+use crate::model::ids::new_uuid;
+use crate::model::{Member, MemberId, MembersError, MembersResult};
+use crate::query::{Filter, Paging, Query, Sort, MAX_LIMIT};
+use crate::store::Store;
+use serde_json::{json, Value};
+
+/// Most ids one `bulkDeleteMembers` takes.
+pub const MAX_BULK_IDS: usize = 100;
+
+impl<S: Store> Engine<S> {
+    /// `bulkDeleteMembers`: one result per id, in order.
+    pub async fn bulk_delete_members(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> MembersResult<Value> {
+        caller.require_admin("bulkDeleteMembers")?;
+        if ids.is_empty() || ids.len() > MAX_BULK_IDS {
+            return Err(MembersError::invalid_field(
+                "memberIds",
+                "SIZE",
+                format!("must hold 1 to {MAX_BULK_IDS} ids (got {})", ids.len()),
+            ));
+        }
+        let parsed = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| MemberId::parse(id, &format!("memberIds[{i}]")))
+            .collect::<MembersResult<Vec<_>>>()?;
+        let mut found = Vec::new();
+        for id in &parsed {
+            if let Some(member) = self.store.get(id).await? {
+                found.push(member);
+            }
+        }
+        let deleted = self.remove(caller, &found).await?;
+        let results: Vec<Value> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let success = deleted.contains(id);
+                let mut item = json!({ "_id": id, "originalIndex": i, "success": success });
+                if !success {
+                    let error = MembersError::member_not_found(id.as_str());
+                    item["error"] =
+                        json!({ "code": error.application_code, "description": error.message });
+                }
+                json!({ "itemMetadata": item })
+            })
+            .collect();
+        let failures = parsed.len() - deleted.len();
+        Ok(json!({
+            "results": results,
+            "bulkActionMetadata": {
+                "totalSuccesses": deleted.len(),
+                "totalFailures": failures,
+                "undetailedFailures": 0,
+            }
+        }))
+    }
+
+    /// Every member matching `filter`, read page by page.
+    async fn all_matching(&self, filter: &Filter) -> MembersResult<Vec<Member>> {
+        let mut members = Vec::new();
+        loop {
+            let query = Query {
+                filter: filter.clone(),
+                sort: Sort::default(),
+                paging: Paging {
+                    limit: MAX_LIMIT,
+                    offset: members.len() as u64,
+                },
+            };
+            let page = self.store.query(&query).await?;
+            let done = page.members.len() < MAX_LIMIT as usize;
+            members.extend(page.members);
+            if done {
+                return Ok(members);
+            }
+        }
+    }
+
+    /// `bulkDeleteMembersByFilter`: deletes every match; returns `{ jobId }`.
+    pub async fn bulk_delete_by_filter(
+        &self,
+        caller: &Caller,
+        filter: &Value,
+    ) -> MembersResult<Value> {
+        caller.require_admin("bulkDeleteMembersByFilter")?;
+        let filter = Filter::parse(filter)?;
+        let members = self.all_matching(&filter).await?;
+        self.remove(caller, &members).await?;
+        Ok(json!({ "jobId": new_uuid()? }))
+    }
+
+    /// `bulkApproveMembers` / `bulkBlockMembers`: moderates every match (a caller
+    /// never blocks itself; disconnected members are left alone).
+    pub async fn bulk_moderate(
+        &self,
+        caller: &Caller,
+        filter: &Value,
+        action: Moderation,
+    ) -> MembersResult<Value> {
+        let call = match action {
+            Moderation::Block => "bulkBlockMembers",
+            _ => "bulkApproveMembers",
+        };
+        caller.require_admin(call)?;
+        let filter = Filter::parse(filter)?;
+        for member in self.all_matching(&filter).await? {
+            if caller.is_self(&member.id) || member.status == crate::model::Status::Offline {
+                continue;
+            }
+            match self
+                .modify(caller, &member.id, call, |m| action.apply(caller, m))
+                .await
+            {
+                // Deleted meanwhile: nothing left to moderate.
+                Err(error) if error.application_code == "MEMBER_NOT_FOUND" => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(json!({ "jobId": new_uuid()? }))
+    }
+}

@@ -1,0 +1,179 @@
+//! The `Engine`: one store, the site policy, a clock and the event bus, plus the
+//! read-modify-write step every change goes through.
+//!
+//! Calls themselves live in their own files (`members`, `current`, `moderation`,
+//! `bulk`); this file holds what they share.
+
+use super::caller::Caller;
+use super::events::{EventBus, EventKind};
+use crate::model::input::validate_member;
+use crate::model::{Member, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
+use crate::store::{Store, REVISION_CONFLICT};
+
+/// Whether new members need an admin's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Approval {
+    /// New members are `APPROVED`.
+    #[default]
+    Auto,
+    /// New members are `PENDING` until approved.
+    Manual,
+}
+
+/// Site-wide rules (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SitePolicy {
+    pub approval: Approval,
+    /// `privacyStatus` of a new member that does not choose one.
+    pub default_privacy: PrivacyStatus,
+}
+
+impl Default for SitePolicy {
+    fn default() -> Self {
+        SitePolicy {
+            approval: Approval::Auto,
+            default_privacy: PrivacyStatus::Public,
+        }
+    }
+}
+
+/// How many times a change is retried after losing a compare-and-set race.
+const MAX_ATTEMPTS: usize = 16;
+
+/// The rules of SPEC.md over one store.
+pub struct Engine<S: Store> {
+    pub(crate) store: S,
+    pub(crate) policy: SitePolicy,
+    clock: Box<dyn Fn() -> Timestamp>,
+    pub(crate) events: EventBus,
+}
+
+impl<S: Store> Engine<S> {
+    /// An engine over `store`; `clock` tells the time (injected so wasm can use
+    /// `Date.now()` and tests can fix it).
+    pub fn new(store: S, policy: SitePolicy, clock: Box<dyn Fn() -> Timestamp>) -> Self {
+        Engine {
+            store,
+            policy,
+            clock,
+            events: EventBus::default(),
+        }
+    }
+
+    /// The event bus, to subscribe handlers.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    /// The store, for loading data directly (tests, import).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The site policy.
+    pub fn policy(&self) -> SitePolicy {
+        self.policy
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Loads a member the caller may see; anything else is `NOT_FOUND`, so a
+    /// hidden member reads exactly like a missing one.
+    pub(crate) async fn load_visible(
+        &self,
+        caller: &Caller,
+        id: &MemberId,
+    ) -> MembersResult<Member> {
+        match self.store.get(id).await? {
+            Some(member) if caller.can_see(&member) => Ok(member),
+            _ => Err(MembersError::member_not_found(id.as_str())),
+        }
+    }
+
+    /// Loads a member the caller may change: itself, or anyone for admins. Another
+    /// member it can see is `PERMISSION_DENIED`; one it can not see is `NOT_FOUND`.
+    pub(crate) async fn load_changeable(
+        &self,
+        caller: &Caller,
+        id: &MemberId,
+        call: &str,
+    ) -> MembersResult<Member> {
+        if matches!(caller, Caller::Visitor) {
+            return Err(MembersError::unauthenticated(call));
+        }
+        let member = self.load_visible(caller, id).await?;
+        if caller.is_admin() || caller.is_self(id) {
+            Ok(member)
+        } else {
+            Err(MembersError::permission_denied(format!(
+                "{call}: a member may change only itself"
+            )))
+        }
+    }
+
+    /// Applies `change` to the stored member and saves it with compare-and-set,
+    /// retrying on a lost race so no concurrent change is lost. An unchanged member
+    /// is not written and fires no event. Returns the member as stored.
+    pub(crate) async fn modify(
+        &self,
+        caller: &Caller,
+        id: &MemberId,
+        call: &str,
+        change: impl Fn(&mut Member) -> MembersResult<()>,
+    ) -> MembersResult<Member> {
+        for _ in 0..MAX_ATTEMPTS {
+            let before = self.load_changeable(caller, id, call).await?;
+            let mut after = before.clone();
+            change(&mut after)?;
+            if after == before {
+                return Ok(before);
+            }
+            after.revision = before.revision + 1;
+            after.updated_date = self.now().max(before.updated_date);
+            validate_member(&after, "member")?;
+            match self.store.update(&after, before.revision).await {
+                Ok(()) => {
+                    self.events.publish(
+                        EventKind::Updated,
+                        Some(&before),
+                        Some(&after),
+                        caller.identity(),
+                        after.updated_date,
+                    );
+                    return Ok(after);
+                }
+                Err(error) if error.application_code == REVISION_CONFLICT => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(MembersError::new(
+            crate::model::ErrorCode::Unavailable,
+            "TOO_MUCH_CONTENTION",
+            format!("member {id} is changing too often to update; try again"),
+        ))
+    }
+
+    /// Deletes members the caller may delete, firing one event each.
+    pub(crate) async fn remove(
+        &self,
+        caller: &Caller,
+        members: &[Member],
+    ) -> MembersResult<Vec<MemberId>> {
+        let ids: Vec<MemberId> = members.iter().map(|m| m.id.clone()).collect();
+        let deleted = self.store.delete(&ids).await?;
+        let now = self.now();
+        for member in members.iter().filter(|m| deleted.contains(&m.id)) {
+            self.events.publish(
+                EventKind::Deleted,
+                Some(member),
+                None,
+                caller.identity(),
+                now,
+            );
+        }
+        Ok(deleted)
+    }
+}

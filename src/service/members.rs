@@ -1,0 +1,223 @@
+//! The member calls of SPEC §5: create, get, list, query, count, update, delete and
+//! the delete-a-list calls.
+
+use super::caller::Caller;
+use super::engine::{Approval, Engine};
+use super::events::EventKind;
+use super::slug::{base_slug, free_slug};
+use crate::model::input::{apply_new_member_input, apply_patch, validate_member, MemberInput};
+use crate::model::{
+    project, ActivityStatus, ContactId, Fieldset, Member, MemberId, MemberView, MembersError,
+    MembersResult, Status,
+};
+use crate::query::{Query, QueryRequest};
+use crate::store::Store;
+use serde_json::Value;
+
+/// One page of a list or query, as the caller may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MembersPage {
+    pub members: Vec<MemberView>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// Which list `delete_member_list` empties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactList {
+    Addresses,
+    Emails,
+    Phones,
+}
+
+/// How many times create retries when a concurrent create takes its generated slug.
+const SLUG_ATTEMPTS: usize = 8;
+
+impl<S: Store> Engine<S> {
+    /// `createMember`: admins only; `member.loginEmail` required and unique.
+    pub async fn create_member(&self, caller: &Caller, member: Value) -> MembersResult<MemberView> {
+        caller.require_admin("createMember")?;
+        let input = MemberInput::parse(member, "member")?;
+        let login_email = match input.login_email.as_deref() {
+            Some(email) if !email.is_empty() => email.to_string(),
+            _ => {
+                return Err(MembersError::invalid_field(
+                    "member.loginEmail",
+                    "REQUIRED_FIELD",
+                    "is required",
+                ))
+            }
+        };
+        let now = self.now();
+        let id = MemberId::generate()?;
+        let mut contact_id = ContactId::generate()?;
+        while contact_id.as_str() == id.as_str() {
+            contact_id = ContactId::generate()?;
+        }
+        let mut new_member = Member {
+            id,
+            login_email,
+            login_email_verified: false,
+            status: match self.policy.approval {
+                Approval::Auto => Status::Approved,
+                Approval::Manual => Status::Pending,
+            },
+            contact_id,
+            contact: Default::default(),
+            profile: Default::default(),
+            privacy_status: input
+                .privacy_status
+                .filter(|p| *p != crate::model::PrivacyStatus::Unknown)
+                .unwrap_or(self.policy.default_privacy),
+            activity_status: ActivityStatus::Active,
+            created_date: now,
+            updated_date: now,
+            last_login_date: None,
+            revision: 1,
+        };
+        apply_new_member_input(&mut new_member, input)?;
+        validate_member(&new_member, "member")?;
+        let base = base_slug(&new_member);
+        for _ in 0..SLUG_ATTEMPTS {
+            new_member.profile.slug = free_slug(&self.store, &base).await?;
+            match self.store.insert(&new_member).await {
+                Ok(()) => {
+                    self.events.publish(
+                        EventKind::Created,
+                        None,
+                        Some(&new_member),
+                        caller.identity(),
+                        now,
+                    );
+                    return Ok(project(&new_member, Fieldset::Full));
+                }
+                // Someone took the slug between the look-up and the insert: pick again.
+                Err(error) if error.application_code == "SLUG_ALREADY_EXISTS" => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(MembersError::internal(format!(
+            "could not find a free slug for {base:?}"
+        )))
+    }
+
+    /// `getMember`: NOT_FOUND for missing and hidden members alike.
+    pub async fn get_member(
+        &self,
+        caller: &Caller,
+        id: &str,
+        fieldsets: &[Fieldset],
+    ) -> MembersResult<MemberView> {
+        let wanted = Fieldset::widest(fieldsets, "fieldsets")?;
+        let id = MemberId::parse(id, "_id")?;
+        let member = self.load_visible(caller, &id).await?;
+        Ok(project(&member, caller.fieldset_for(&member.id, wanted)))
+    }
+
+    /// `queryMembers(...).find()` and `listMembers`: one page of what the caller may see.
+    pub async fn query_members(
+        &self,
+        caller: &Caller,
+        request: QueryRequest,
+        fieldsets: &[Fieldset],
+    ) -> MembersResult<MembersPage> {
+        let wanted = Fieldset::widest(fieldsets, "fieldsets")?;
+        let query = self.visible_query(caller, &request)?;
+        let page = self.store.query(&query).await?;
+        Ok(MembersPage {
+            members: page
+                .members
+                .iter()
+                .map(|m| project(m, caller.fieldset_for(&m.id, wanted)))
+                .collect(),
+            total: page.total,
+            limit: query.paging.limit,
+            offset: query.paging.offset,
+        })
+    }
+
+    /// `queryMembers(...).count()`: how many members the caller may see match.
+    pub async fn count_members(
+        &self,
+        caller: &Caller,
+        request: QueryRequest,
+    ) -> MembersResult<u64> {
+        let query = self.visible_query(caller, &request)?;
+        self.store.count(&query.filter).await
+    }
+
+    /// The request with the caller's visibility ANDed in; admin-only fields are
+    /// refused for everyone else so a query can not reveal what a read hides.
+    fn visible_query(&self, caller: &Caller, request: &QueryRequest) -> MembersResult<Query> {
+        if !caller.is_admin() {
+            if let Some(field) = request.admin_only_field() {
+                return Err(MembersError::permission_denied(format!(
+                    "only admins may filter, sort or search on {field}"
+                ))
+                .with_data(serde_json::json!({ "field": field })));
+            }
+        }
+        Ok(Query {
+            filter: caller.visibility_filter().and(request.combined_filter()),
+            sort: request.sort.clone(),
+            paging: request.paging,
+        })
+    }
+
+    /// `updateMember`: a patch of contact and profile; self or admin.
+    pub async fn update_member(
+        &self,
+        caller: &Caller,
+        id: &str,
+        member: Value,
+    ) -> MembersResult<MemberView> {
+        let id = MemberId::parse(id, "_id")?;
+        // Parse once up front so a bad body fails before anything is read.
+        MemberInput::parse(member.clone(), "member")?;
+        let updated = self
+            .modify(caller, &id, "updateMember", |stored| {
+                apply_patch(stored, MemberInput::parse(member.clone(), "member")?)
+            })
+            .await?;
+        Ok(project(&updated, Fieldset::Full))
+    }
+
+    /// `deleteMember`: admins only; permanent.
+    pub async fn delete_member(&self, caller: &Caller, id: &str) -> MembersResult<()> {
+        caller.require_admin("deleteMember")?;
+        let id = MemberId::parse(id, "_id")?;
+        let member = self.load_visible(caller, &id).await?;
+        if self.remove(caller, &[member]).await?.is_empty() {
+            return Err(MembersError::member_not_found(id.as_str()));
+        }
+        Ok(())
+    }
+
+    /// `deleteMemberAddresses` / `Emails` / `Phones`: empties one list; self or admin.
+    /// `loginEmail` is never touched.
+    pub async fn delete_member_list(
+        &self,
+        caller: &Caller,
+        id: &str,
+        list: ContactList,
+    ) -> MembersResult<MemberView> {
+        let id = MemberId::parse(id, "_id")?;
+        let call = match list {
+            ContactList::Addresses => "deleteMemberAddresses",
+            ContactList::Emails => "deleteMemberEmails",
+            ContactList::Phones => "deleteMemberPhones",
+        };
+        let updated = self
+            .modify(caller, &id, call, |member| {
+                match list {
+                    ContactList::Addresses => member.contact.addresses.clear(),
+                    ContactList::Emails => member.contact.emails.clear(),
+                    ContactList::Phones => member.contact.phones.clear(),
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(project(&updated, Fieldset::Full))
+    }
+}

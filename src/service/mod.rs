@@ -1,0 +1,19 @@
+//! The rules of SPEC.md: callers and permissions, visibility, fieldsets, slugs,
+//! validation and events, one function per call, over any `Store`.
+//!
+//! Knows nothing of HTTP or JS.
+
+pub mod bulk;
+pub mod caller;
+pub mod current;
+pub mod engine;
+pub mod events;
+pub mod members;
+pub mod moderation;
+pub mod slug;
+
+pub use caller::Caller;
+pub use engine::{Approval, Engine, SitePolicy};
+pub use events::{EventBus, EventKind, Handler};
+pub use members::{ContactList, MembersPage};
+pub use moderation::Moderation;

@@ -1,0 +1,68 @@
+//! Slugs (SPEC §6): generated on create with a free `-N` suffix, or set explicitly.
+//! Uniqueness itself is the store's job; this file picks candidates and checks form.
+
+use super::caller::Caller;
+use super::engine::Engine;
+use crate::model::text::{email_local_part, slug_problem, slugify, unique_key};
+use crate::model::{Member, MemberId, MembersError, MembersResult};
+use crate::store::Store;
+use std::collections::HashSet;
+
+/// The slug a new member would get from its nickname or email (before suffixes).
+pub fn base_slug(member: &Member) -> String {
+    match member
+        .profile
+        .nickname
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        Some(nickname) => slugify(nickname),
+        None => slugify(email_local_part(&member.login_email)),
+    }
+}
+
+/// The first of `base`, `base-2`, `base-3`... whose key is not in use.
+pub async fn free_slug<S: Store>(store: &S, base: &str) -> MembersResult<String> {
+    let taken: HashSet<String> = store
+        .slugs_like(&unique_key(base))
+        .await?
+        .into_iter()
+        .collect();
+    if !taken.contains(&unique_key(base)) {
+        return Ok(base.to_string());
+    }
+    let free = (2u64..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.contains(&unique_key(candidate)));
+    free.ok_or_else(|| MembersError::internal("no free slug suffix"))
+}
+
+/// Checks an explicitly chosen slug; the error names `field`.
+pub fn check_slug(slug: &str, field: &str) -> MembersResult<()> {
+    match slug_problem(slug) {
+        Some(problem) => Err(MembersError::invalid_field(
+            field,
+            "FORMAT",
+            format!("{slug:?} {problem}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// Sets a member's slug as given; a taken one is `ALREADY_EXISTS` from the store.
+    pub(crate) async fn set_slug(
+        &self,
+        caller: &Caller,
+        id: &MemberId,
+        slug: &str,
+        call: &str,
+    ) -> MembersResult<Member> {
+        check_slug(slug, "slug")?;
+        self.modify(caller, id, call, |member| {
+            member.profile.slug = slug.to_string();
+            Ok(())
+        })
+        .await
+    }
+}

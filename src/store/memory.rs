@@ -1,0 +1,255 @@
+//! The in-memory store: pure Rust, indexed so the common lookups do not scan.
+//!
+//! Indexes: id → member; email key → id and slug key → id (uniqueness); folded
+//! nickname (ordered, for `startsWith`); creation date, newest first (the default
+//! order). The query planner picks an index from the filter's required conditions
+//! and always re-checks the whole filter, so an index only narrows, never decides.
+
+use super::{email_taken, revision_conflict, slug_taken, unique_keys, Page, Store};
+use crate::model::text::{fold, unique_key};
+use crate::model::{Member, MemberId, MembersResult, Timestamp};
+use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+#[derive(Default)]
+struct Indexes {
+    members: HashMap<MemberId, Member>,
+    by_email: HashMap<String, MemberId>,
+    by_slug: BTreeMap<String, MemberId>,
+    by_nickname: BTreeSet<(String, MemberId)>,
+    by_created: BTreeSet<(Reverse<Timestamp>, MemberId)>,
+}
+
+impl Indexes {
+    fn add(&mut self, member: &Member) {
+        let (email, slug) = unique_keys(member);
+        self.by_email.insert(email, member.id.clone());
+        self.by_slug.insert(slug, member.id.clone());
+        if let Some(nickname) = &member.profile.nickname {
+            self.by_nickname.insert((fold(nickname), member.id.clone()));
+        }
+        self.by_created
+            .insert((Reverse(member.created_date), member.id.clone()));
+        self.members.insert(member.id.clone(), member.clone());
+    }
+
+    fn remove(&mut self, id: &MemberId) -> Option<Member> {
+        let member = self.members.remove(id)?;
+        let (email, slug) = unique_keys(&member);
+        self.by_email.remove(&email);
+        self.by_slug.remove(&slug);
+        if let Some(nickname) = &member.profile.nickname {
+            self.by_nickname.remove(&(fold(nickname), id.clone()));
+        }
+        self.by_created
+            .remove(&(Reverse(member.created_date), id.clone()));
+        Some(member)
+    }
+
+    /// Refuses a member whose email or slug key belongs to another member.
+    fn check_unique(&self, member: &Member) -> MembersResult<()> {
+        let (email, slug) = unique_keys(member);
+        if self.by_email.get(&email).is_some_and(|id| *id != member.id) {
+            return Err(email_taken(&member.login_email));
+        }
+        if self.by_slug.get(&slug).is_some_and(|id| *id != member.id) {
+            return Err(slug_taken(&member.profile.slug));
+        }
+        Ok(())
+    }
+
+    /// Members an index says may match, or `None` when no index applies.
+    fn candidates(&self, filter: &Filter) -> Option<Vec<&Member>> {
+        let text = |s: &Option<Scalar>| match s {
+            Some(Scalar::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        for (field, condition) in filter.required() {
+            let lookup = |key: Option<&MemberId>| {
+                key.and_then(|id| self.members.get(id))
+                    .into_iter()
+                    .collect()
+            };
+            match (field, condition) {
+                (Field::Id, Condition::Eq(value)) => {
+                    let id = text(value).map(|t| MemberId::parse(&t, "_id"));
+                    return Some(match id {
+                        Some(Ok(id)) => lookup(Some(&id)),
+                        _ => Vec::new(),
+                    });
+                }
+                (Field::Slug, Condition::Eq(value)) => {
+                    let key = text(value).map(|t| unique_key(&t));
+                    return Some(lookup(key.as_ref().and_then(|k| self.by_slug.get(k))));
+                }
+                (Field::LoginEmail, Condition::Eq(value)) => {
+                    let key = text(value).map(|t| unique_key(&t));
+                    return Some(lookup(key.as_ref().and_then(|k| self.by_email.get(k))));
+                }
+                (Field::Nickname, Condition::StartsWith(prefix)) => {
+                    let start = Bound::Included((prefix.clone(), MemberId::min()));
+                    return Some(
+                        self.by_nickname
+                            .range((start, Bound::Unbounded))
+                            .take_while(|(nick, _)| nick.starts_with(prefix.as_str()))
+                            .filter_map(|(_, id)| self.members.get(id))
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// Members kept in this process only: for tests, benchmarks and `memory:`.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: RefCell<Indexes>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn run_query(&self, query: &Query, page: bool) -> Page {
+        let inner = self.inner.borrow();
+        let filter = &query.filter;
+        let newest_first = query.sort.keys.len() == 1
+            && query.sort.keys[0].field == Field::CreatedDate
+            && query.sort.keys[0].order == Order::Desc;
+        let offset = query.paging.offset as usize;
+        let limit = if page { query.paging.limit as usize } else { 0 };
+        let (members, total) = match inner.candidates(filter) {
+            Some(mut found) => {
+                found.retain(|m| filter.matches(m));
+                found.sort_by(|a, b| query.sort.compare(a, b));
+                let total = found.len();
+                let members = found
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .cloned()
+                    .collect();
+                (members, total)
+            }
+            // The default order is the index's order: count all, clone one page.
+            None if newest_first => {
+                let mut total = 0usize;
+                let mut members = Vec::new();
+                for (_, id) in &inner.by_created {
+                    let member = &inner.members[id];
+                    if filter.matches(member) {
+                        if total >= offset && members.len() < limit {
+                            members.push(member.clone());
+                        }
+                        total += 1;
+                    }
+                }
+                (members, total)
+            }
+            None => {
+                let mut found: Vec<&Member> = inner
+                    .members
+                    .values()
+                    .filter(|m| filter.matches(m))
+                    .collect();
+                let total = found.len();
+                let end = (offset + limit).min(total);
+                if offset < end {
+                    found.select_nth_unstable_by(end - 1, |a, b| query.sort.compare(a, b));
+                    found.truncate(end);
+                    found.sort_by(|a, b| query.sort.compare(a, b));
+                }
+                let members = found
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .cloned()
+                    .collect();
+                (members, total)
+            }
+        };
+        Page {
+            members,
+            total: total as u64,
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    async fn insert(&self, member: &Member) -> MembersResult<()> {
+        let mut inner = self.inner.borrow_mut();
+        inner.check_unique(member)?;
+        inner.add(member);
+        Ok(())
+    }
+
+    async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>> {
+        Ok(self.inner.borrow().members.get(id).cloned())
+    }
+
+    async fn get_by_email(&self, email: &str) -> MembersResult<Option<Member>> {
+        let inner = self.inner.borrow();
+        let id = inner.by_email.get(&unique_key(email));
+        Ok(id.and_then(|id| inner.members.get(id)).cloned())
+    }
+
+    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
+        let mut inner = self.inner.borrow_mut();
+        match inner.members.get(&member.id) {
+            Some(stored) if stored.revision == expected_revision => {}
+            _ => return Err(revision_conflict(&member.id)),
+        }
+        inner.check_unique(member)?;
+        inner.remove(&member.id);
+        inner.add(member);
+        Ok(())
+    }
+
+    async fn delete(&self, ids: &[MemberId]) -> MembersResult<Vec<MemberId>> {
+        let mut inner = self.inner.borrow_mut();
+        Ok(ids
+            .iter()
+            .filter(|id| inner.remove(id).is_some())
+            .cloned()
+            .collect())
+    }
+
+    async fn query(&self, query: &Query) -> MembersResult<Page> {
+        Ok(self.run_query(query, true))
+    }
+
+    async fn count(&self, filter: &Filter) -> MembersResult<u64> {
+        let query = Query {
+            filter: filter.clone(),
+            ..Query::default()
+        };
+        Ok(self.run_query(&query, false).total)
+    }
+
+    async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>> {
+        let inner = self.inner.borrow();
+        let dashed = format!("{base_key}-");
+        let mut found: Vec<String> = inner
+            .by_slug
+            .get_key_value(base_key)
+            .map(|(k, _)| k.clone())
+            .into_iter()
+            .collect();
+        found.extend(
+            inner
+                .by_slug
+                .range::<str, _>((Bound::Included(dashed.as_str()), Bound::Unbounded))
+                .take_while(|(key, _)| key.starts_with(&dashed))
+                .map(|(key, _)| key.clone()),
+        );
+        Ok(found)
+    }
+}

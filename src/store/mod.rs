@@ -1,0 +1,92 @@
+//! Storage: the `Store` trait every backend implements, and the in-memory store.
+//!
+//! A store keeps members and enforces what only it can enforce without races:
+//! unique login emails and slugs (by their `unique_key`) and compare-and-set on the
+//! revision. It knows nothing of callers or permissions: visibility arrives as part
+//! of the query's filter.
+
+pub mod memory;
+
+pub use memory::MemoryStore;
+
+use crate::model::text::unique_key;
+use crate::model::{ErrorCode, Member, MemberId, MembersError, MembersResult};
+use crate::query::{Filter, Query};
+use serde_json::json;
+
+/// One page of a query, and how many members match in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub members: Vec<Member>,
+    pub total: u64,
+}
+
+/// The application code of a lost compare-and-set race; the service retries.
+pub const REVISION_CONFLICT: &str = "REVISION_CONFLICT";
+
+/// The login email is already used by another member.
+pub fn email_taken(email: &str) -> MembersError {
+    MembersError::new(
+        ErrorCode::AlreadyExists,
+        "EMAIL_ALREADY_EXISTS",
+        format!("a member with login email {email:?} already exists"),
+    )
+    .with_data(json!({ "loginEmail": email }))
+}
+
+/// The slug is already used by another member.
+pub fn slug_taken(slug: &str) -> MembersError {
+    MembersError::new(
+        ErrorCode::AlreadyExists,
+        "SLUG_ALREADY_EXISTS",
+        format!("the slug {slug:?} is already taken"),
+    )
+    .with_data(json!({ "slug": slug }))
+}
+
+/// The member changed since it was read.
+pub fn revision_conflict(id: &MemberId) -> MembersError {
+    MembersError::new(
+        ErrorCode::FailedPrecondition,
+        REVISION_CONFLICT,
+        format!("member {id} was changed by someone else meanwhile"),
+    )
+}
+
+/// The keys a member holds in the unique indexes: (email key, slug key).
+pub fn unique_keys(member: &Member) -> (String, String) {
+    (
+        unique_key(&member.login_email),
+        unique_key(&member.profile.slug),
+    )
+}
+
+/// A members store. Futures are not `Send`: the core runs on one thread (wasm, and
+/// native tests through a small executor).
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// Adds a new member; `ALREADY_EXISTS` when its email or slug key is taken.
+    async fn insert(&self, member: &Member) -> MembersResult<()>;
+
+    /// The member with this id.
+    async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>>;
+
+    /// The member whose login email has the same unique key.
+    async fn get_by_email(&self, email: &str) -> MembersResult<Option<Member>>;
+
+    /// Replaces a member if its stored revision is still `expected_revision`
+    /// (`REVISION_CONFLICT` otherwise, `ALREADY_EXISTS` on a taken email or slug).
+    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()>;
+
+    /// Deletes these members all at once; returns the ones that existed.
+    async fn delete(&self, ids: &[MemberId]) -> MembersResult<Vec<MemberId>>;
+
+    /// One page of the members matching the query, in its order, and the total.
+    async fn query(&self, query: &Query) -> MembersResult<Page>;
+
+    /// How many members match.
+    async fn count(&self, filter: &Filter) -> MembersResult<u64>;
+
+    /// The slug keys in use that are `base` or `base-N`, for picking a free suffix.
+    async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>>;
+}
