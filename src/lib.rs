@@ -8,3 +8,5 @@ pub mod model;
 pub mod query;
 pub mod service;
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

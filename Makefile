@@ -1,0 +1,51 @@
+# The only entry points: setup, build, run, test, bench (DESIGN.md).
+WASM_TARGET := wasm32-unknown-unknown
+WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
+WASM_OUT    := pkg/wasm
+PKGTEST     := .build/pkgtest
+
+.PHONY: setup build run test bench lint test-rust test-js test-types pack clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	cargo build --release --lib --target $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name universal_members $(WASM_RAW)
+	node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+		$(WASM_OUT)/universal_members_bg.wasm -o $(WASM_OUT)/universal_members_bg.wasm
+	@ls -l $(WASM_OUT)/universal_members_bg.wasm | awk '{ print "build: wasm is " $$5 " bytes" }'
+
+run: build
+	node examples/demo.mjs
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+
+test-rust:
+	cargo test
+
+# The packed tarball, installed into a temp folder and imported by name, as a user would.
+pack: build
+	rm -rf $(PKGTEST) && mkdir -p $(PKGTEST)
+	cd pkg && npm pack --pack-destination ../$(PKGTEST) --silent >/dev/null
+	cd $(PKGTEST) && printf '{ "name": "pkgtest", "private": true, "type": "module" }\n' > package.json \
+		&& npm install --no-audit --no-fund --silent ./universal-members-*.tgz
+	cp tests/js/*.mjs tests/ts/*.ts tests/ts/tsconfig.json $(PKGTEST)/
+
+test-js: pack
+	cd $(PKGTEST) && node --test --test-reporter=spec *.test.mjs
+
+test-types: pack
+	node_modules/.bin/tsc -p $(PKGTEST)/tsconfig.json
+
+test: setup lint test-rust test-js test-types
+
+bench: build
+	cargo bench --bench queries -- --json > .build/native-bench.json
+	node bench/queries.mjs .build/native-bench.json
+
+clean:
+	rm -rf target .build $(WASM_OUT)

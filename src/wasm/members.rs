@@ -1,0 +1,455 @@
+//! The JS `Members` class: every call of SPEC §5 for one caller, each returning a
+//! Promise. It turns JS arguments into an `Operation` and the `Reply` back into JS;
+//! the rules live in the service.
+
+use super::convert::{to_js, to_json, to_string_arg};
+use super::error::to_js_error;
+use super::query_builder::MembersQueryBuilder;
+use super::transport::{LocalEngine, Transport};
+use crate::api::{Operation, Reply};
+use crate::model::decode::decode;
+use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
+use crate::service::{Approval, Caller, ContactList, EventKind, Moderation, SitePolicy};
+use crate::store::MemoryStore;
+use js_sys::{Function, Promise};
+use serde_json::Value;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// The members API for one caller. Create one with `Members.open()`; derive the
+/// same API for another caller with `asMember()` or `elevated()`.
+#[wasm_bindgen]
+#[derive(Clone)]
+pub struct Members {
+    transport: Rc<Transport>,
+    caller: Caller,
+}
+
+/// Reads `options.fieldsets` (absent: PUBLIC).
+pub(crate) fn fieldsets_of(options: &Value) -> MembersResult<Vec<Fieldset>> {
+    match &options["fieldsets"] {
+        Value::Null => Ok(Vec::new()),
+        value => decode(value.clone(), "fieldsets"),
+    }
+}
+
+fn options_of(options: &JsValue) -> MembersResult<Value> {
+    let value = to_json(options, "options")?;
+    if value.is_null() || value.is_object() {
+        Ok(value)
+    } else {
+        Err(MembersError::invalid_field(
+            "options",
+            "TYPE",
+            "must be an object",
+        ))
+    }
+}
+
+fn policy_of(options: &Value) -> MembersResult<SitePolicy> {
+    let mut policy = SitePolicy::default();
+    match options["approval"].as_str() {
+        None | Some("auto") => {}
+        Some("manual") => policy.approval = Approval::Manual,
+        Some(other) => {
+            return Err(MembersError::invalid_field(
+                "approval",
+                "FORMAT",
+                format!("must be \"auto\" or \"manual\", got {other:?}"),
+            ))
+        }
+    }
+    match options["defaultPrivacy"].as_str() {
+        None | Some("PUBLIC") => {}
+        Some("PRIVATE") => policy.default_privacy = PrivacyStatus::Private,
+        Some(other) => {
+            return Err(MembersError::invalid_field(
+                "defaultPrivacy",
+                "FORMAT",
+                format!("must be PUBLIC or PRIVATE, got {other:?}"),
+            ))
+        }
+    }
+    Ok(policy)
+}
+
+impl Members {
+    /// Runs an operation built from the arguments; any argument error rejects the
+    /// promise the same way a call error does.
+    pub(crate) fn run(&self, build: impl FnOnce() -> MembersResult<Operation>) -> Promise {
+        let transport = self.transport.clone();
+        let caller = self.caller.clone();
+        let operation = build();
+        future_to_promise(async move {
+            let reply = transport
+                .execute(caller, operation.map_err(|e| to_js_error(&e))?)
+                .await;
+            match reply {
+                Ok(Reply::Empty) => Ok(JsValue::UNDEFINED),
+                Ok(reply) => Ok(to_js(&reply.to_json())),
+                Err(error) => Err(to_js_error(&error)),
+            }
+        })
+    }
+
+    /// The same API acting as another caller.
+    fn with_caller(&self, caller: Caller) -> Members {
+        Members {
+            transport: self.transport.clone(),
+            caller,
+        }
+    }
+
+    pub(crate) fn transport(&self) -> Rc<Transport> {
+        self.transport.clone()
+    }
+
+    pub(crate) fn caller(&self) -> Caller {
+        self.caller.clone()
+    }
+
+    fn moderate(&self, id: JsValue, action: Moderation) -> Promise {
+        self.run(|| {
+            Ok(Operation::Moderate {
+                id: to_string_arg(&id, "_id")?,
+                action,
+            })
+        })
+    }
+
+    fn delete_list(&self, id: JsValue, list: ContactList) -> Promise {
+        self.run(|| {
+            Ok(Operation::DeleteMemberList {
+                id: to_string_arg(&id, "_id")?,
+                list,
+            })
+        })
+    }
+
+    fn bulk(&self, filter: JsValue, action: Option<Moderation>) -> Promise {
+        self.run(|| {
+            let filter = to_json(&filter, "filter")?;
+            Ok(match action {
+                Some(action) => Operation::BulkModerate { filter, action },
+                None => Operation::BulkDeleteMembersByFilter { filter },
+            })
+        })
+    }
+
+    fn subscribe(&self, kind: EventKind, handler: Function) -> Result<(), JsValue> {
+        let Transport::Local(engine) = &*self.transport else {
+            return Err(to_js_error(&MembersError::new(
+                crate::model::ErrorCode::FailedPrecondition,
+                "EVENTS_NEED_A_DATABASE",
+                "member events are delivered where the database is: subscribe on the Node backend",
+            )));
+        };
+        engine.events().subscribe(
+            kind,
+            Rc::new(move |event: &Value| {
+                // A failing handler must not undo or fail the change that fired it.
+                let _ = handler.call1(&JsValue::NULL, &to_js(event));
+            }),
+        );
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Members {
+    /// Opens a members API over a database in this process, as a visitor.
+    /// `options`: `{ database: 'memory:', approval: 'auto'|'manual', defaultPrivacy }`.
+    pub fn open(options: JsValue) -> Result<Members, JsValue> {
+        let options = options_of(&options).map_err(|e| to_js_error(&e))?;
+        let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
+        match options["database"].as_str().unwrap_or("memory:") {
+            "memory:" => {}
+            other => {
+                return Err(to_js_error(&MembersError::invalid_field(
+                    "database",
+                    "FORMAT",
+                    format!("{other:?} is not a supported database URL (supported: \"memory:\")"),
+                )))
+            }
+        }
+        let engine: LocalEngine = LocalEngine::new(
+            MemoryStore::new(),
+            policy,
+            Box::new(|| Timestamp(js_sys::Date::now() as i64)),
+        );
+        Ok(Members {
+            transport: Rc::new(Transport::Local(Rc::new(engine))),
+            caller: Caller::Visitor,
+        })
+    }
+
+    /// A members API whose every call rejects with `UNAVAILABLE` and `reason`.
+    pub fn unavailable(reason: String) -> Members {
+        Members {
+            transport: Rc::new(Transport::Unavailable(reason)),
+            caller: Caller::Visitor,
+        }
+    }
+
+    /// The same API acting as the member with this id (a trusted backend's view of
+    /// a member; sessions come with authentication).
+    #[wasm_bindgen(js_name = asMember)]
+    pub fn as_member(&self, member_id: JsValue) -> Result<Members, JsValue> {
+        let id = to_string_arg(&member_id, "memberId")
+            .and_then(|id| MemberId::parse(&id, "memberId"))
+            .map_err(|e| to_js_error(&e))?;
+        Ok(self.with_caller(Caller::Member(id)))
+    }
+
+    /// The same API with admin rights, keeping the member it acts for.
+    pub fn elevated(&self) -> Members {
+        self.with_caller(Caller::Admin(self.caller.member_id().cloned()))
+    }
+
+    /// The same API as a visitor.
+    pub fn visitor(&self) -> Members {
+        self.with_caller(Caller::Visitor)
+    }
+
+    /// Who this API calls as: `'VISITOR'`, `'MEMBER'` or `'ADMIN'`.
+    #[wasm_bindgen(getter, js_name = callerType)]
+    pub fn caller_type(&self) -> String {
+        match self.caller {
+            Caller::Visitor => "VISITOR",
+            Caller::Member(_) => "MEMBER",
+            Caller::Admin(_) => "ADMIN",
+        }
+        .into()
+    }
+
+    /// `createMember({ member })` → member. Admins only.
+    #[wasm_bindgen(js_name = createMember)]
+    pub fn create_member(&self, options: JsValue) -> Promise {
+        self.run(|| {
+            let options = options_of(&options)?;
+            if !options["member"].is_object() {
+                return Err(MembersError::invalid_field(
+                    "member",
+                    "REQUIRED_FIELD",
+                    "is required and must be an object",
+                ));
+            }
+            Ok(Operation::CreateMember {
+                member: options["member"].clone(),
+            })
+        })
+    }
+
+    /// `getMember(_id, { fieldsets })` → member.
+    #[wasm_bindgen(js_name = getMember)]
+    pub fn get_member(&self, id: JsValue, options: JsValue) -> Promise {
+        self.run(|| {
+            let fieldsets = fieldsets_of(&options_of(&options)?)?;
+            Ok(Operation::GetMember {
+                id: to_string_arg(&id, "_id")?,
+                fieldsets,
+            })
+        })
+    }
+
+    /// `listMembers({ paging, sorting, fieldsets })` → `{ members, metadata }`.
+    #[wasm_bindgen(js_name = listMembers)]
+    pub fn list_members(&self, options: JsValue) -> Promise {
+        self.run(|| {
+            let options = options_of(&options)?;
+            Ok(Operation::ListMembers {
+                paging: options["paging"].clone(),
+                sorting: options["sorting"].clone(),
+                fieldsets: fieldsets_of(&options)?,
+            })
+        })
+    }
+
+    /// `queryMembers({ fieldsets, search })` → a query builder.
+    #[wasm_bindgen(js_name = queryMembers)]
+    pub fn query_members(&self, options: JsValue) -> Result<MembersQueryBuilder, JsValue> {
+        let options = options_of(&options).map_err(|e| to_js_error(&e))?;
+        Ok(MembersQueryBuilder::new(self.clone(), options))
+    }
+
+    /// `updateMember(_id, member)` → member. Self or admin.
+    #[wasm_bindgen(js_name = updateMember)]
+    pub fn update_member(&self, id: JsValue, member: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::UpdateMember {
+                id: to_string_arg(&id, "_id")?,
+                member: to_json(&member, "member")?,
+            })
+        })
+    }
+
+    /// `deleteMember(_id)` → void. Admins only.
+    #[wasm_bindgen(js_name = deleteMember)]
+    pub fn delete_member(&self, id: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::DeleteMember {
+                id: to_string_arg(&id, "_id")?,
+            })
+        })
+    }
+
+    /// `deleteMemberAddresses(_id)` → `{ member }`.
+    #[wasm_bindgen(js_name = deleteMemberAddresses)]
+    pub fn delete_member_addresses(&self, id: JsValue) -> Promise {
+        self.delete_list(id, ContactList::Addresses)
+    }
+
+    /// `deleteMemberEmails(_id)` → `{ member }` (loginEmail stays).
+    #[wasm_bindgen(js_name = deleteMemberEmails)]
+    pub fn delete_member_emails(&self, id: JsValue) -> Promise {
+        self.delete_list(id, ContactList::Emails)
+    }
+
+    /// `deleteMemberPhones(_id)` → `{ member }`.
+    #[wasm_bindgen(js_name = deleteMemberPhones)]
+    pub fn delete_member_phones(&self, id: JsValue) -> Promise {
+        self.delete_list(id, ContactList::Phones)
+    }
+
+    /// `getCurrentMember({ fieldsets })` → `{ member }` or `{}`.
+    #[wasm_bindgen(js_name = getCurrentMember)]
+    pub fn get_current_member(&self, options: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::GetCurrentMember {
+                fieldsets: fieldsets_of(&options_of(&options)?)?,
+            })
+        })
+    }
+
+    /// `joinCommunity()` → `{ member }`: the caller becomes PUBLIC.
+    #[wasm_bindgen(js_name = joinCommunity)]
+    pub fn join_community(&self) -> Promise {
+        self.run(|| Ok(Operation::JoinCommunity))
+    }
+
+    /// `leaveCommunity()` → `{ member }`: the caller becomes PRIVATE.
+    #[wasm_bindgen(js_name = leaveCommunity)]
+    pub fn leave_community(&self) -> Promise {
+        self.run(|| Ok(Operation::LeaveCommunity))
+    }
+
+    /// `updateCurrentMemberSlug(slug)` → `{ member }`.
+    #[wasm_bindgen(js_name = updateCurrentMemberSlug)]
+    pub fn update_current_member_slug(&self, slug: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::UpdateCurrentMemberSlug {
+                slug: to_string_arg(&slug, "slug")?,
+            })
+        })
+    }
+
+    /// `updateMemberSlug(_id, slug)` → `{ member }`. Admins only.
+    #[wasm_bindgen(js_name = updateMemberSlug)]
+    pub fn update_member_slug(&self, id: JsValue, slug: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::UpdateMemberSlug {
+                id: to_string_arg(&id, "_id")?,
+                slug: to_string_arg(&slug, "slug")?,
+            })
+        })
+    }
+
+    /// `muteMember(_id)` → `{ member }`. Admins only.
+    #[wasm_bindgen(js_name = muteMember)]
+    pub fn mute_member(&self, id: JsValue) -> Promise {
+        self.moderate(id, Moderation::Mute)
+    }
+
+    /// `unmuteMember(_id)` → `{ member }`. Admins only.
+    #[wasm_bindgen(js_name = unmuteMember)]
+    pub fn unmute_member(&self, id: JsValue) -> Promise {
+        self.moderate(id, Moderation::Unmute)
+    }
+
+    /// `approveMember(_id)` → `{ member }`. Admins only.
+    #[wasm_bindgen(js_name = approveMember)]
+    pub fn approve_member(&self, id: JsValue) -> Promise {
+        self.moderate(id, Moderation::Approve)
+    }
+
+    /// `blockMember(_id)` → `{ member }`. Admins only.
+    #[wasm_bindgen(js_name = blockMember)]
+    pub fn block_member(&self, id: JsValue) -> Promise {
+        self.moderate(id, Moderation::Block)
+    }
+
+    /// `disconnectMember(_id)` → `{ member }`. Admins only; permanent.
+    #[wasm_bindgen(js_name = disconnectMember)]
+    pub fn disconnect_member(&self, id: JsValue) -> Promise {
+        self.moderate(id, Moderation::Disconnect)
+    }
+
+    /// `deleteMyMember({ contentAssigneeId })` → void.
+    #[wasm_bindgen(js_name = deleteMyMember)]
+    pub fn delete_my_member(&self, options: JsValue) -> Promise {
+        self.run(|| {
+            let options = options_of(&options)?;
+            let assignee = match &options["contentAssigneeId"] {
+                Value::Null => None,
+                Value::String(id) => Some(id.clone()),
+                _ => {
+                    return Err(MembersError::invalid_field(
+                        "contentAssigneeId",
+                        "TYPE",
+                        "must be a string",
+                    ))
+                }
+            };
+            Ok(Operation::DeleteMyMember {
+                content_assignee_id: assignee,
+            })
+        })
+    }
+
+    /// `bulkDeleteMembers(memberIds)` → `{ results, bulkActionMetadata }`.
+    #[wasm_bindgen(js_name = bulkDeleteMembers)]
+    pub fn bulk_delete_members(&self, member_ids: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::BulkDeleteMembers {
+                ids: decode(to_json(&member_ids, "memberIds")?, "memberIds")?,
+            })
+        })
+    }
+
+    /// `bulkDeleteMembersByFilter(filter)` → `{ jobId }`.
+    #[wasm_bindgen(js_name = bulkDeleteMembersByFilter)]
+    pub fn bulk_delete_members_by_filter(&self, filter: JsValue) -> Promise {
+        self.bulk(filter, None)
+    }
+
+    /// `bulkApproveMembers(filter)` → `{ jobId }`.
+    #[wasm_bindgen(js_name = bulkApproveMembers)]
+    pub fn bulk_approve_members(&self, filter: JsValue) -> Promise {
+        self.bulk(filter, Some(Moderation::Approve))
+    }
+
+    /// `bulkBlockMembers(filter)` → `{ jobId }`.
+    #[wasm_bindgen(js_name = bulkBlockMembers)]
+    pub fn bulk_block_members(&self, filter: JsValue) -> Promise {
+        self.bulk(filter, Some(Moderation::Block))
+    }
+
+    /// Calls `handler({ entity, metadata })` after each member is created.
+    #[wasm_bindgen(js_name = onMemberCreated)]
+    pub fn on_member_created(&self, handler: Function) -> Result<(), JsValue> {
+        self.subscribe(EventKind::Created, handler)
+    }
+
+    /// Calls `handler({ entity, previousEntity, metadata })` after each change.
+    #[wasm_bindgen(js_name = onMemberUpdated)]
+    pub fn on_member_updated(&self, handler: Function) -> Result<(), JsValue> {
+        self.subscribe(EventKind::Updated, handler)
+    }
+
+    /// Calls `handler({ metadata })` after each deletion.
+    #[wasm_bindgen(js_name = onMemberDeleted)]
+    pub fn on_member_deleted(&self, handler: Function) -> Result<(), JsValue> {
+        self.subscribe(EventKind::Deleted, handler)
+    }
+}

@@ -1,0 +1,9 @@
+//! The `#[wasm_bindgen]` surface: `Members`, `MembersQueryBuilder`,
+//! `MembersQueryResult` and the `MembersError` bridge. JS values in, `Operation`s
+//! down, `Reply`s back. No rules here; the only module that touches JS.
+
+pub mod convert;
+pub mod error;
+pub mod members;
+pub mod query_builder;
+pub mod transport;
