@@ -44,7 +44,8 @@ test-types: pack
 test: setup lint test-rust test-js test-types
 
 bench: build
-	cargo bench --bench queries -- --json > .build/native-bench.json
+	node bench/dataset.mjs
+	cargo bench --bench queries > .build/native-bench.json
 	node bench/queries.mjs .build/native-bench.json
 
 clean:

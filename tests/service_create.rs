@@ -82,7 +82,7 @@ fn a_full_width_login_email_is_the_same_as_its_ascii_form() {
 }
 
 #[test]
-#[ignore = "BUG: unique_key lower-cases instead of case-folding (SPEC §5 'NFKC + casefold'): STRAßE and strasse are two emails"]
+
 fn a_login_email_equal_under_full_case_folding_is_already_taken() {
     let site = Site::new();
     site.create(email_only("strasse@example.com"));
@@ -185,6 +185,18 @@ fn addresses_of_a_new_member_get_generated_ids() {
 }
 
 #[test]
+
+fn address_ids_sent_on_create_are_replaced_by_generated_ones() {
+    let site = Site::new();
+    let created = site.create(json!({
+        "loginEmail": "ann@example.com",
+        "contact": { "addresses": [{ "_id": "my-own-id", "city": "Oslo" }] }
+    }));
+    let id = created["contact"]["addresses"][0]["_id"].as_str().unwrap();
+    assert!(is_uuid(id), "kept the caller's address id {id:?}");
+}
+
+#[test]
 fn create_returns_the_whole_member_with_empty_lists_filled() {
     let site = Site::new();
     let created = site.create(json!({
@@ -270,6 +282,10 @@ fn an_unknown_field_in_create_input_is_refused_by_name() {
         (
             json!({ "loginEmail": "ann@example.com", "contact": { "addresses": [{ "town": "Oslo" }] } }),
             "member.contact.addresses[0].town",
+        ),
+        (
+            json!({ "loginEmail": "ann@example.com", "profile": { "photo": { "url": "https://x.example/a.png", "alt": "me" } } }),
+            "member.profile.photo.alt",
         ),
     ];
     for (input, field) in cases {
@@ -376,4 +392,21 @@ fn nothing_is_stored_or_announced_when_create_fails() {
     let bob =
         site.create(json!({ "loginEmail": "bob@example.com", "profile": { "nickname": "Bob" } }));
     assert_eq!(bob["profile"]["slug"], "bob");
+}
+
+#[test]
+fn a_member_over_64_kib_of_json_is_refused() {
+    let site = Site::new();
+    let big: serde_json::Map<String, serde_json::Value> = (0..100)
+        .map(|i| (format!("k{i}"), json!({ "value": "x".repeat(1000) })))
+        .collect();
+    let error = expect_invalid(
+        block_on(site.engine.create_member(
+            &Caller::admin(),
+            json!({ "loginEmail": "ann@example.com", "contact": { "customFields": big } }),
+        )),
+        "member",
+    );
+    assert_eq!(error.violations[0].violated_rule, "MAX_SIZE");
+    assert_eq!(site.total(), 0);
 }

@@ -288,7 +288,7 @@ fn hidden_members_are_absent_from_query_results_and_counts() {
 }
 
 #[test]
-fn hidden_members_are_absent_from_pending_site_queries() {
+fn pending_members_are_absent_from_other_members_queries() {
     let site = Site::with_manual_approval();
     let pending = site.add("pending@example.com", "Pending");
     let approved = site.add("approved@example.com", "Approved");

@@ -112,8 +112,10 @@ mod tests {
     use serde_json::to_value;
 
     fn member() -> Member {
-        let mut contact = Contact::default();
-        contact.first_name = Some("Ann".into());
+        let contact = Contact {
+            first_name: Some("Ann".into()),
+            ..Contact::default()
+        };
         Member {
             id: MemberId::generate().unwrap(),
             login_email: "ann@example.com".into(),

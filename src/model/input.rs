@@ -134,8 +134,9 @@ fn patch_list<T>(target: &mut Vec<T>, value: Option<Vec<T>>) {
     }
 }
 
-fn address_from_input(input: AddressInput) -> MembersResult<Address> {
-    let id = match input.id.filter(|id| !id.is_empty()) {
+/// `keep_id`: updates keep a sent `_id`; on create every id is generated.
+fn address_from_input(input: AddressInput, keep_id: bool) -> MembersResult<Address> {
+    let id = match input.id.filter(|id| keep_id && !id.is_empty()) {
         Some(id) => id,
         None => new_uuid()?,
     };
@@ -151,13 +152,10 @@ fn address_from_input(input: AddressInput) -> MembersResult<Address> {
     })
 }
 
-/// Applies contact input to `contact`. `keep_names` ignores `customFields[k].name`
-/// (updates) so a member can not rename the site's fields.
-fn apply_contact(
-    contact: &mut Contact,
-    input: ContactInput,
-    keep_names: bool,
-) -> MembersResult<()> {
+/// Applies contact input to `contact`. `is_update` ignores `customFields[k].name`
+/// (so a member can not rename the site's fields) and keeps sent address ids.
+fn apply_contact(contact: &mut Contact, input: ContactInput, is_update: bool) -> MembersResult<()> {
+    let keep_names = is_update;
     patch_string(&mut contact.first_name, input.first_name);
     patch_string(&mut contact.last_name, input.last_name);
     patch_string(&mut contact.company, input.company);
@@ -168,7 +166,7 @@ fn apply_contact(
     if let Some(addresses) = input.addresses.filter(|list| !list.is_empty()) {
         contact.addresses = addresses
             .into_iter()
-            .map(address_from_input)
+            .map(|address| address_from_input(address, is_update))
             .collect::<MembersResult<_>>()?;
     }
     for (key, field) in input.custom_fields.unwrap_or_default() {

@@ -12,10 +12,14 @@ pub fn fold(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
-/// The key two emails or slugs share when they are "the same": NFKC, then folded.
+/// The key two emails or slugs share when they are "the same": NFKC, then full
+/// Unicode case folding (so `STRAẞE` and `strasse` collide), then NFKC again since
+/// folding can un-normalize.
 pub fn unique_key(text: &str) -> String {
     let normalized: String = text.nfkc().collect();
-    fold(&normalized)
+    caseless::default_case_fold_str(&normalized)
+        .nfkc()
+        .collect()
 }
 
 /// Most characters a generated slug keeps.

@@ -33,9 +33,10 @@ pub enum Condition {
 }
 
 /// A filter: conditions combined with and/or/not.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Filter {
     /// Matches everything.
+    #[default]
     All,
     And(Vec<Filter>),
     Or(Vec<Filter>),

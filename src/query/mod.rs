@@ -95,12 +95,6 @@ pub struct Query {
     pub paging: Paging,
 }
 
-impl Default for Filter {
-    fn default() -> Self {
-        Filter::All
-    }
-}
-
 /// What a caller asked for, before the service adds visibility.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryRequest {

@@ -32,18 +32,26 @@ impl<S: Store> Engine<S> {
             .enumerate()
             .map(|(i, id)| MemberId::parse(id, &format!("memberIds[{i}]")))
             .collect::<MembersResult<Vec<_>>>()?;
-        let mut found = Vec::new();
+        let mut found: Vec<Member> = Vec::new();
         for id in &parsed {
+            if found.iter().any(|m| m.id == *id) {
+                continue; // a repeated id is deleted (and announced) once
+            }
             if let Some(member) = self.store.get(id).await? {
                 found.push(member);
             }
         }
         let deleted = self.remove(caller, &found).await?;
+        let mut counted = Vec::new();
         let results: Vec<Value> = parsed
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let success = deleted.contains(id);
+                // Only the first mention of an id succeeds; repeats report NOT_FOUND.
+                let success = deleted.contains(id) && !counted.contains(id);
+                if success {
+                    counted.push(id.clone());
+                }
                 let mut item = json!({ "_id": id, "originalIndex": i, "success": success });
                 if !success {
                     let error = MembersError::member_not_found(id.as_str());
@@ -53,11 +61,11 @@ impl<S: Store> Engine<S> {
                 json!({ "itemMetadata": item })
             })
             .collect();
-        let failures = parsed.len() - deleted.len();
+        let failures = parsed.len() - counted.len();
         Ok(json!({
             "results": results,
             "bulkActionMetadata": {
-                "totalSuccesses": deleted.len(),
+                "totalSuccesses": counted.len(),
                 "totalFailures": failures,
                 "undetailedFailures": 0,
             }

@@ -156,24 +156,43 @@ impl<S: Store> Engine<S> {
         ))
     }
 
-    /// Deletes members the caller may delete, firing one event each.
+    /// Deletes these members, firing one event each. A member changed meanwhile is
+    /// re-read and deleted as it now is, so its event follows the change's event.
     pub(crate) async fn remove(
         &self,
         caller: &Caller,
         members: &[Member],
     ) -> MembersResult<Vec<MemberId>> {
-        let ids: Vec<MemberId> = members.iter().map(|m| m.id.clone()).collect();
-        let deleted = self.store.delete(&ids).await?;
-        let now = self.now();
-        for member in members.iter().filter(|m| deleted.contains(&m.id)) {
-            self.events.publish(
-                EventKind::Deleted,
-                Some(member),
-                None,
-                caller.identity(),
-                now,
-            );
+        let mut pending: Vec<Member> = members.to_vec();
+        let mut deleted_all = Vec::new();
+        for _ in 0..MAX_ATTEMPTS {
+            let deleted = self.store.delete(&pending).await?;
+            let now = self.now();
+            for member in pending.iter().filter(|m| deleted.contains(&m.id)) {
+                self.events.publish(
+                    EventKind::Deleted,
+                    Some(member),
+                    None,
+                    caller.identity(),
+                    now,
+                );
+            }
+            let mut retry = Vec::new();
+            for member in pending.iter().filter(|m| !deleted.contains(&m.id)) {
+                if let Some(fresh) = self.store.get(&member.id).await? {
+                    retry.push(fresh);
+                }
+            }
+            deleted_all.extend(deleted);
+            if retry.is_empty() {
+                return Ok(deleted_all);
+            }
+            pending = retry;
         }
-        Ok(deleted)
+        Err(MembersError::new(
+            crate::model::ErrorCode::Unavailable,
+            "TOO_MUCH_CONTENTION",
+            "members are changing too often to delete; try again",
+        ))
     }
 }

@@ -213,13 +213,22 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn delete(&self, ids: &[MemberId]) -> MembersResult<Vec<MemberId>> {
+    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
         let mut inner = self.inner.borrow_mut();
-        Ok(ids
+        let current: Vec<&Member> = members
             .iter()
-            .filter(|id| inner.remove(id).is_some())
-            .cloned()
-            .collect())
+            .filter(|m| {
+                inner
+                    .members
+                    .get(&m.id)
+                    .is_some_and(|s| s.revision == m.revision)
+            })
+            .collect();
+        let ids: Vec<MemberId> = current.iter().map(|m| m.id.clone()).collect();
+        for id in &ids {
+            inner.remove(id);
+        }
+        Ok(ids)
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {

@@ -78,8 +78,9 @@ pub trait Store {
     /// (`REVISION_CONFLICT` otherwise, `ALREADY_EXISTS` on a taken email or slug).
     async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()>;
 
-    /// Deletes these members all at once; returns the ones that existed.
-    async fn delete(&self, ids: &[MemberId]) -> MembersResult<Vec<MemberId>>;
+    /// Deletes, all at once, each of these members whose stored revision is still
+    /// the one given (compare-and-set, like `update`); returns the ids deleted.
+    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>>;
 
     /// One page of the members matching the query, in its order, and the total.
     async fn query(&self, query: &Query) -> MembersResult<Page>;

@@ -359,7 +359,7 @@ impl Future for YieldOnce {
 
 /// Gives way to the other futures of a `join`.
 pub async fn yield_now() {
-    YieldOnce(false).await
+    YieldOnce(false).await;
 }
 
 /// Runs two futures interleaved on one thread, as a server interleaves two requests.
@@ -423,9 +423,9 @@ impl Store for YieldingStore {
         self.inner.update(member, expected_revision).await
     }
 
-    async fn delete(&self, ids: &[MemberId]) -> MembersResult<Vec<MemberId>> {
+    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
         yield_now().await;
-        self.inner.delete(ids).await
+        self.inner.delete(members).await
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {

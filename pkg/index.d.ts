@@ -1,0 +1,272 @@
+// Types of the `universal-members` package: the same API from the Node and the
+// browser entries (the browser refuses `elevate`, and has no events).
+
+/** Canonical error codes (SPEC §8). */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED' | 'UNAVAILABLE' | 'INTERNAL';
+
+/** One broken rule of an input. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+  violatedRule: string;
+}
+
+/** `details` of a MembersError, as in the Wix wire body. */
+export interface MembersErrorDetails {
+  applicationError?: { code: string; description: string; data: Record<string, unknown> };
+  validationError?: { fieldViolations: FieldViolation[] };
+}
+
+/** Every failed call rejects with a MembersError. */
+export class MembersError extends Error {
+  constructor(code: ErrorCode, message: string, applicationCode: string, httpStatus: number, details?: MembersErrorDetails);
+  readonly name: 'MembersError';
+  /** The canonical code, e.g. `NOT_FOUND`. */
+  readonly code: ErrorCode;
+  /** The application code, e.g. `SLUG_ALREADY_EXISTS`. */
+  readonly applicationCode: string;
+  /** The HTTP status the server answers with. */
+  readonly httpStatus: number;
+  readonly details: MembersErrorDetails;
+}
+
+/** True when `value` is a MembersError. */
+export function isMembersError(value: unknown): value is MembersError;
+
+export type Status = 'UNKNOWN' | 'PENDING' | 'APPROVED' | 'BLOCKED' | 'OFFLINE';
+export type PrivacyStatus = 'UNKNOWN' | 'PRIVATE' | 'PUBLIC';
+export type ActivityStatus = 'UNKNOWN' | 'ACTIVE' | 'MUTED';
+export type Fieldset = 'PUBLIC' | 'EXTENDED' | 'FULL';
+
+export interface StreetAddress { number?: string; name?: string }
+
+export interface Address {
+  /** Generated; send it back to keep the address. */
+  _id?: string;
+  addressLine?: string;
+  streetAddress?: StreetAddress;
+  addressLine2?: string;
+  city?: string;
+  /** ISO 3166-2, e.g. `US-NY`. */
+  subdivision?: string;
+  /** ISO 3166-1 alpha-2, e.g. `US`. */
+  country?: string;
+  postalCode?: string;
+}
+
+export interface CustomField { name?: string; value: unknown }
+
+export interface Contact {
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  jobTitle?: string;
+  /** `YYYY-MM-DD`. */
+  birthdate?: string;
+  phones?: string[];
+  emails?: string[];
+  addresses?: Address[];
+  customFields?: Record<string, CustomField>;
+}
+
+export interface Image {
+  _id?: string;
+  url: string;
+  height?: number;
+  width?: number;
+  offsetX?: number;
+  offsetY?: number;
+}
+
+export interface Profile {
+  nickname?: string;
+  /** Read-only here: set with `updateCurrentMemberSlug` / `updateMemberSlug`. */
+  slug?: string;
+  title?: string;
+  photo?: Image;
+  cover?: Image;
+}
+
+/** A member as returned; what is present depends on the fieldset. */
+export interface Member {
+  _id: string;
+  loginEmail?: string;
+  loginEmailVerified?: boolean;
+  status: Status;
+  contactId: string;
+  contact?: Required<Pick<Contact, 'phones' | 'emails' | 'addresses' | 'customFields'>> & Contact;
+  profile: Profile;
+  privacyStatus: PrivacyStatus;
+  activityStatus: ActivityStatus;
+  _createdDate: Date;
+  _updatedDate: Date;
+  lastLoginDate?: Date;
+}
+
+/** A member as sent to create or update (read-only fields are ignored). */
+export interface MemberInput {
+  loginEmail?: string;
+  contact?: Contact;
+  profile?: Profile;
+  privacyStatus?: PrivacyStatus;
+  [readOnly: string]: unknown;
+}
+
+export interface FieldsetOptions { fieldsets?: Fieldset[] }
+export interface Paging { limit?: number; offset?: number }
+export interface Sorting { fieldName: string; order?: 'ASC' | 'DESC' }
+export interface Search { expression: string; fields?: string[] }
+
+export interface ListMembersOptions extends FieldsetOptions {
+  paging?: Paging;
+  sorting?: Sorting[];
+}
+
+export interface PagingMetadata { count: number; offset: number; total: number; tooManyToCount: boolean }
+export interface ListMembersResponse { members: Member[]; metadata: PagingMetadata }
+export interface MemberResponse { member: Member }
+export interface GetCurrentMemberResponse { member?: Member }
+
+export interface QueryMembersOptions extends FieldsetOptions { search?: Search }
+
+/** A Wix filter document: `{ field: value }`, `{ field: { $op: value } }`, `$and`/`$or`/`$not`. */
+export type Filter = Record<string, unknown>;
+
+export type FilterValue = string | number | boolean | Date | null;
+
+/** Builds a query; every method returns a new builder. */
+export interface MembersQueryBuilder {
+  eq(field: string, value: FilterValue): MembersQueryBuilder;
+  ne(field: string, value: FilterValue): MembersQueryBuilder;
+  gt(field: string, value: FilterValue): MembersQueryBuilder;
+  ge(field: string, value: FilterValue): MembersQueryBuilder;
+  lt(field: string, value: FilterValue): MembersQueryBuilder;
+  le(field: string, value: FilterValue): MembersQueryBuilder;
+  in(field: string, values: FilterValue[]): MembersQueryBuilder;
+  hasSome(field: string, values: FilterValue[]): MembersQueryBuilder;
+  hasAll(field: string, values: FilterValue[]): MembersQueryBuilder;
+  startsWith(field: string, text: string): MembersQueryBuilder;
+  endsWith(field: string, text: string): MembersQueryBuilder;
+  contains(field: string, text: string): MembersQueryBuilder;
+  exists(field: string, exists?: boolean): MembersQueryBuilder;
+  isEmpty(field: string): MembersQueryBuilder;
+  isNotEmpty(field: string): MembersQueryBuilder;
+  between(field: string, from: FilterValue, to: FilterValue): MembersQueryBuilder;
+  and(query: MembersQueryBuilder): MembersQueryBuilder;
+  or(query: MembersQueryBuilder): MembersQueryBuilder;
+  not(query: MembersQueryBuilder): MembersQueryBuilder;
+  ascending(...fields: string[]): MembersQueryBuilder;
+  descending(...fields: string[]): MembersQueryBuilder;
+  /** Page size, 1..100 (default 50). */
+  limit(limit: number): MembersQueryBuilder;
+  skip(skip: number): MembersQueryBuilder;
+  find(): Promise<MembersQueryResult>;
+  /** How many members match, over all pages. */
+  count(): Promise<number>;
+}
+
+/** One page of a query. */
+export interface MembersQueryResult {
+  readonly items: Member[];
+  readonly length: number;
+  readonly pageSize: number;
+  readonly totalCount: number;
+  /** 0-based. */
+  readonly currentPage: number;
+  readonly totalPages: number;
+  readonly query: MembersQueryBuilder;
+  hasNext(): boolean;
+  hasPrev(): boolean;
+  next(): Promise<MembersQueryResult>;
+  prev(): Promise<MembersQueryResult>;
+}
+
+export interface BulkItemResult {
+  itemMetadata: { _id: string; originalIndex: number; success: boolean; error?: { code: string; description: string } };
+}
+
+export interface BulkDeleteMembersResponse {
+  results: BulkItemResult[];
+  bulkActionMetadata: { totalSuccesses: number; totalFailures: number; undetailedFailures: number };
+}
+
+export interface JobResponse { jobId: string }
+
+export type IdentityType = 'ANONYMOUS_VISITOR' | 'MEMBER' | 'ADMIN';
+
+export interface EventMetadata {
+  _id: string;
+  entityId: string;
+  eventType: 'wix.members.v1.member_created' | 'wix.members.v1.member_updated' | 'wix.members.v1.member_deleted';
+  entityFqdn: 'wix.members.v1.member';
+  slug: 'created' | 'updated' | 'deleted';
+  eventTime: Date;
+  identity: { identityType: IdentityType; memberId?: string };
+  entityEventSequence: number;
+}
+
+export interface MemberCreatedEvent { entity: Member; metadata: EventMetadata }
+export interface MemberUpdatedEvent { entity: Member; previousEntity: Member; metadata: EventMetadata }
+export interface MemberDeletedEvent { metadata: EventMetadata }
+
+/** The members API (Wix Velo `wix-members.v2` `members`). */
+export interface MembersApi {
+  createMember(options: { member: MemberInput }): Promise<Member>;
+  getMember(_id: string, options?: FieldsetOptions): Promise<Member>;
+  listMembers(options?: ListMembersOptions): Promise<ListMembersResponse>;
+  queryMembers(options?: QueryMembersOptions): MembersQueryBuilder;
+  updateMember(_id: string, member: MemberInput): Promise<Member>;
+  deleteMember(_id: string): Promise<void>;
+  deleteMemberAddresses(_id: string): Promise<MemberResponse>;
+  deleteMemberEmails(_id: string): Promise<MemberResponse>;
+  deleteMemberPhones(_id: string): Promise<MemberResponse>;
+  getCurrentMember(options?: FieldsetOptions): Promise<GetCurrentMemberResponse>;
+  joinCommunity(): Promise<MemberResponse>;
+  leaveCommunity(): Promise<MemberResponse>;
+  updateCurrentMemberSlug(slug: string): Promise<MemberResponse>;
+  updateMemberSlug(_id: string, slug: string): Promise<MemberResponse>;
+  muteMember(_id: string): Promise<MemberResponse>;
+  unmuteMember(_id: string): Promise<MemberResponse>;
+  approveMember(_id: string): Promise<MemberResponse>;
+  blockMember(_id: string): Promise<MemberResponse>;
+  disconnectMember(_id: string): Promise<MemberResponse>;
+  deleteMyMember(options?: { contentAssigneeId?: string }): Promise<void>;
+  bulkDeleteMembers(memberIds: string[]): Promise<BulkDeleteMembersResponse>;
+  bulkDeleteMembersByFilter(filter: Filter): Promise<JobResponse>;
+  bulkApproveMembers(filter: Filter): Promise<JobResponse>;
+  bulkBlockMembers(filter: Filter): Promise<JobResponse>;
+  /** Node only. */
+  onMemberCreated(handler: (event: MemberCreatedEvent) => void): void;
+  /** Node only. */
+  onMemberUpdated(handler: (event: MemberUpdatedEvent) => void): void;
+  /** Node only. */
+  onMemberDeleted(handler: (event: MemberDeletedEvent) => void): void;
+}
+
+/** On Node: the members API plus acting as a given member. */
+export interface NodeMembersApi extends MembersApi {
+  /** The same API acting as the member with this id (trusted backend code). */
+  asMember(memberId: string): NodeMembersApi;
+}
+
+/** The members API. A Node script calls as a visitor until it uses `elevate`. */
+export const members: NodeMembersApi;
+
+export interface ConfigureOptions {
+  /** `memory:` (SQLite and PostgreSQL come next); default from `MEMBERS_DATABASE_URL`. */
+  database?: string;
+  /** Whether new members need approval. */
+  approval?: 'auto' | 'manual';
+  /** privacyStatus of new members that choose none. */
+  defaultPrivacy?: 'PUBLIC' | 'PRIVATE';
+  /** Browser: the server to talk to (default: the page's origin). */
+  baseUrl?: string;
+}
+
+/** Chooses the database (Node) or the server (browser). */
+export function configure(options?: ConfigureOptions): void;
+
+/** Returns `fn` running with admin rights (Node only; refused in the browser). */
+export function elevate<F extends (...args: any[]) => any>(fn: F): F;
