@@ -23,7 +23,7 @@ const loadMs = performance.now() - loadStart;
 // The builder call a user would write for each query of bench/queries.json.
 const builders = {
   'eq slug': (q) => q.eq('profile.slug', 'target-member'),
-  'startsWith nickname, limit 50': (q) => q.startsWith('profile.nickname', 'al').limit(50),
+  'startsWith nickname, limit 50': (q) => q.startsWith('profile.nickname', 'priya sv').limit(50),
   'status in [...] by _createdDate desc': (q) => q.in('status', ['BLOCKED', 'PENDING']).descending('_createdDate'),
   'or of two fields': (q) => q.eq('profile.title', 'Pilot').or(q.eq('privacyStatus', 'PRIVATE')),
   'search substring': () => members.queryMembers({ search: { expression: 've sv', fields: ['profile.nickname'] } }),

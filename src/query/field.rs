@@ -6,6 +6,7 @@
 
 use crate::model::{Member, MembersError, MembersResult, Timestamp};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// A filterable, sortable field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,23 +46,41 @@ const STATUS: &[&str] = &["UNKNOWN", "PENDING", "APPROVED", "BLOCKED", "OFFLINE"
 const PRIVACY: &[&str] = &["UNKNOWN", "PRIVATE", "PUBLIC"];
 const ACTIVITY: &[&str] = &["UNKNOWN", "ACTIVE", "MUTED"];
 
-/// One value read from a member, or given in a filter.
+/// One value read from a member (borrowed, so scans do not allocate), or given in
+/// a filter (`Scalar<'static>`, owned).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
+pub enum Scalar<'a> {
     Bool(bool),
     Number(f64),
-    Text(String),
+    Text(Cow<'a, str>),
     Date(Timestamp),
+}
+
+impl Scalar<'_> {
+    /// An owned copy, for keeping in a filter.
+    pub fn into_owned(self) -> Scalar<'static> {
+        match self {
+            Scalar::Bool(b) => Scalar::Bool(b),
+            Scalar::Number(n) => Scalar::Number(n),
+            Scalar::Text(t) => Scalar::Text(Cow::Owned(t.into_owned())),
+            Scalar::Date(d) => Scalar::Date(d),
+        }
+    }
+
+    /// An owned text value.
+    pub fn text(text: &str) -> Scalar<'static> {
+        Scalar::Text(Cow::Owned(text.to_string()))
+    }
 }
 
 /// What a member holds in a field.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FieldValue {
+pub enum FieldValue<'a> {
     /// Not set (or null).
     Missing,
-    One(Scalar),
+    One(Scalar<'a>),
     /// A custom field holding an array.
-    Many(Vec<Scalar>),
+    Many(Vec<Scalar<'a>>),
 }
 
 const CUSTOM_PREFIX: &str = "contact.customFields.";
@@ -149,9 +168,11 @@ impl Field {
     }
 
     /// Reads the field from a member.
-    pub fn value_of(&self, member: &Member) -> FieldValue {
-        let text = |s: &str| FieldValue::One(Scalar::Text(s.to_string()));
-        let opt = |s: &Option<String>| s.as_deref().map_or(FieldValue::Missing, text);
+    pub fn value_of<'a>(&self, member: &'a Member) -> FieldValue<'a> {
+        fn text(s: &str) -> FieldValue<'_> {
+            FieldValue::One(Scalar::Text(Cow::Borrowed(s)))
+        }
+        let opt = |s: &'a Option<String>| s.as_deref().map_or(FieldValue::Missing, text);
         let name = |v: &dyn erased::Named| text(v.name());
         match self {
             Field::Id => text(member.id.as_str()),
@@ -181,7 +202,7 @@ impl Field {
 
 /// A custom field's JSON as a field value: objects can not be compared and read
 /// as missing.
-pub fn json_value(value: &Value) -> FieldValue {
+pub fn json_value(value: &Value) -> FieldValue<'_> {
     match value {
         Value::Array(items) => FieldValue::Many(items.iter().filter_map(json_scalar).collect()),
         other => json_scalar(other).map_or(FieldValue::Missing, FieldValue::One),
@@ -189,11 +210,11 @@ pub fn json_value(value: &Value) -> FieldValue {
 }
 
 /// A JSON scalar as a `Scalar`; null, arrays and objects have none.
-pub fn json_scalar(value: &Value) -> Option<Scalar> {
+pub fn json_scalar(value: &Value) -> Option<Scalar<'_>> {
     match value {
         Value::Bool(b) => Some(Scalar::Bool(*b)),
         Value::Number(n) => n.as_f64().map(Scalar::Number),
-        Value::String(s) => Some(Scalar::Text(s.clone())),
+        Value::String(s) => Some(Scalar::Text(Cow::Borrowed(s))),
         _ => None,
     }
 }

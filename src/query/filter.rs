@@ -14,17 +14,17 @@ use std::cmp::Ordering;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
     /// Equal; `None` matches a missing or empty field.
-    Eq(Option<Scalar>),
+    Eq(Option<Scalar<'static>>),
     /// Not `Eq`.
-    Ne(Option<Scalar>),
-    Gt(Scalar),
-    Ge(Scalar),
-    Lt(Scalar),
-    Le(Scalar),
-    In(Vec<Scalar>),
-    Nin(Vec<Scalar>),
-    HasSome(Vec<Scalar>),
-    HasAll(Vec<Scalar>),
+    Ne(Option<Scalar<'static>>),
+    Gt(Scalar<'static>),
+    Ge(Scalar<'static>),
+    Lt(Scalar<'static>),
+    Le(Scalar<'static>),
+    In(Vec<Scalar<'static>>),
+    Nin(Vec<Scalar<'static>>),
+    HasSome(Vec<Scalar<'static>>),
+    HasAll(Vec<Scalar<'static>>),
     Exists(bool),
     /// Case-insensitive; the pattern is stored folded.
     StartsWith(String),
@@ -253,7 +253,7 @@ fn parse_condition(field: &Field, op: &str, value: &Value) -> MembersResult<Cond
 }
 
 /// A filter value checked against the field's kind.
-fn typed_value(field: &Field, value: &Value) -> MembersResult<Scalar> {
+fn typed_value(field: &Field, value: &Value) -> MembersResult<Scalar<'static>> {
     let name = field.name();
     let wrong = |expected: &str| {
         MembersError::invalid_filter(&name, format!("needs {expected}, got {value}"))
@@ -261,10 +261,10 @@ fn typed_value(field: &Field, value: &Value) -> MembersResult<Scalar> {
     match field.kind() {
         FieldKind::Text => value
             .as_str()
-            .map(|s| Scalar::Text(s.to_string()))
+            .map(Scalar::text)
             .ok_or_else(|| wrong("a string")),
         FieldKind::Enum(names) => match value.as_str() {
-            Some(s) if names.contains(&s) => Ok(Scalar::Text(s.to_string())),
+            Some(s) if names.contains(&s) => Ok(Scalar::text(s)),
             _ => Err(wrong(&format!("one of {}", names.join(", ")))),
         },
         FieldKind::Date => value
@@ -272,7 +272,9 @@ fn typed_value(field: &Field, value: &Value) -> MembersResult<Scalar> {
             .and_then(Timestamp::parse)
             .map(Scalar::Date)
             .ok_or_else(|| wrong("an ISO-8601 date")),
-        FieldKind::Any => json_scalar(value).ok_or_else(|| wrong("a string, number or boolean")),
+        FieldKind::Any => json_scalar(value)
+            .map(Scalar::into_owned)
+            .ok_or_else(|| wrong("a string, number or boolean")),
     }
 }
 
@@ -287,7 +289,7 @@ pub fn compare_scalars(a: &Scalar, b: &Scalar) -> Option<Ordering> {
     }
 }
 
-fn elements(value: &FieldValue) -> &[Scalar] {
+fn elements<'v, 'a>(value: &'v FieldValue<'a>) -> &'v [Scalar<'a>] {
     match value {
         FieldValue::Missing => &[],
         FieldValue::One(one) => std::slice::from_ref(one),
@@ -332,11 +334,23 @@ impl Condition {
                 !items.is_empty() && list.iter().all(|v| items.iter().any(|x| equal(x, v)))
             }
             Condition::Exists(expected) => !matches!(value, FieldValue::Missing) == *expected,
-            Condition::StartsWith(p) => text(&|s| s.starts_with(p.as_str())),
-            Condition::EndsWith(p) => text(&|s| s.ends_with(p.as_str())),
-            Condition::Contains(p) => text(&|s| s.contains(p.as_str())),
+            Condition::StartsWith(p) => text(&|s| folded_starts_with(s, p)),
+            Condition::EndsWith(p) => text(&|s| folded_ends_with(s, p)),
+            Condition::Contains(p) => text(&|s| fold(s).contains(p.as_str())),
         }
     }
+}
+
+/// `fold(text).starts_with(folded)` without building the folded text.
+fn folded_starts_with(text: &str, folded: &str) -> bool {
+    let mut text = text.chars().flat_map(char::to_lowercase);
+    folded.chars().all(|p| text.next() == Some(p))
+}
+
+/// `fold(text).ends_with(folded)` without building the folded text.
+fn folded_ends_with(text: &str, folded: &str) -> bool {
+    let mut text = text.chars().rev().flat_map(|c| c.to_lowercase().rev());
+    folded.chars().rev().all(|p| text.next() == Some(p))
 }
 
 #[cfg(test)]
@@ -385,14 +399,22 @@ mod tests {
     #[test]
     fn null_equality_matches_missing_or_empty() {
         assert!(Condition::Eq(None).holds(&FieldValue::Missing));
-        assert!(Condition::Eq(None).holds(&FieldValue::One(Scalar::Text(String::new()))));
+        assert!(Condition::Eq(None).holds(&FieldValue::One(Scalar::text(""))));
         assert!(!Condition::Ne(None).holds(&FieldValue::Missing));
     }
 
     #[test]
+    fn folded_prefix_and_suffix_match_the_folded_text() {
+        assert!(folded_starts_with("ÀLBERT", &fold("àl")));
+        assert!(folded_ends_with("ZOË", &fold("oë")));
+        assert!(!folded_starts_with("Al", "alb"));
+        assert!(!folded_ends_with("ë", "zoë"));
+    }
+
+    #[test]
     fn has_all_and_has_some_work_on_arrays() {
-        let tags = FieldValue::Many(vec![Scalar::Text("a".into()), Scalar::Text("b".into())]);
-        let t = |s: &str| Scalar::Text(s.into());
+        let tags = FieldValue::Many(vec![Scalar::text("a"), Scalar::text("b")]);
+        let t = Scalar::text;
         assert!(Condition::HasAll(vec![t("a"), t("b")]).holds(&tags));
         assert!(!Condition::HasAll(vec![t("a"), t("c")]).holds(&tags));
         assert!(Condition::HasSome(vec![t("c"), t("b")]).holds(&tags));

@@ -109,7 +109,7 @@ impl Sort {
 /// types order by type so the order stays total.
 pub fn compare_values(a: &FieldValue, b: &FieldValue) -> Ordering {
     use super::field::Scalar;
-    fn first(v: &FieldValue) -> Option<&Scalar> {
+    fn first<'v, 'a>(v: &'v FieldValue<'a>) -> Option<&'v Scalar<'a>> {
         match v {
             FieldValue::Missing => None,
             FieldValue::One(s) => Some(s),

@@ -67,7 +67,7 @@ impl Caller {
         if self.is_admin() {
             return Filter::All;
         }
-        let text = |s: &str| Condition::Eq(Some(Scalar::Text(s.to_string())));
+        let text = |s: &str| Condition::Eq(Some(Scalar::text(s)));
         let public = Filter::And(vec![
             Filter::Match(Field::Status, text("APPROVED")),
             Filter::Match(Field::PrivacyStatus, text("PUBLIC")),

@@ -64,7 +64,7 @@ impl Indexes {
     /// Members an index says may match, or `None` when no index applies.
     fn candidates(&self, filter: &Filter) -> Option<Vec<&Member>> {
         let text = |s: &Option<Scalar>| match s {
-            Some(Scalar::Text(t)) => Some(t.clone()),
+            Some(Scalar::Text(t)) => Some(t.to_string()),
             _ => None,
         };
         for (field, condition) in filter.required() {
@@ -129,15 +129,8 @@ impl MemoryStore {
         let (members, total) = match inner.candidates(filter) {
             Some(mut found) => {
                 found.retain(|m| filter.matches(m));
-                found.sort_by(|a, b| query.sort.compare(a, b));
                 let total = found.len();
-                let members = found
-                    .into_iter()
-                    .skip(offset)
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                (members, total)
+                (sorted_page(found, query, offset, limit), total)
             }
             // The default order is the index's order: count all, clone one page.
             None if newest_first => {
@@ -155,25 +148,13 @@ impl MemoryStore {
                 (members, total)
             }
             None => {
-                let mut found: Vec<&Member> = inner
+                let found: Vec<&Member> = inner
                     .members
                     .values()
                     .filter(|m| filter.matches(m))
                     .collect();
                 let total = found.len();
-                let end = (offset + limit).min(total);
-                if offset < end {
-                    found.select_nth_unstable_by(end - 1, |a, b| query.sort.compare(a, b));
-                    found.truncate(end);
-                    found.sort_by(|a, b| query.sort.compare(a, b));
-                }
-                let members = found
-                    .into_iter()
-                    .skip(offset)
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                (members, total)
+                (sorted_page(found, query, offset, limit), total)
             }
         };
         Page {
@@ -181,6 +162,22 @@ impl MemoryStore {
             total: total as u64,
         }
     }
+}
+
+/// The page `offset..offset + limit` of `found` in the query's order, sorting only
+/// what the page needs (a selection, then a sort of the first `offset + limit`).
+fn sorted_page(mut found: Vec<&Member>, query: &Query, offset: usize, limit: usize) -> Vec<Member> {
+    let end = (offset + limit).min(found.len());
+    if offset >= end {
+        return Vec::new();
+    }
+    let order = |a: &&Member, b: &&Member| query.sort.compare(a, b);
+    if end < found.len() {
+        found.select_nth_unstable_by(end - 1, order);
+        found.truncate(end);
+    }
+    found.sort_by(order);
+    found[offset..end].iter().map(|m| (*m).clone()).collect()
 }
 
 impl Store for MemoryStore {
