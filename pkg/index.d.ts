@@ -105,13 +105,24 @@ export interface Member {
   lastLoginDate?: Date;
 }
 
-/** A member as sent to create or update (read-only fields are ignored). */
+/**
+ * A member as sent to create or update. Read-only fields are accepted and ignored,
+ * so a fetched `Member` can be edited and sent back; unknown fields are refused.
+ */
 export interface MemberInput {
   loginEmail?: string;
   contact?: Contact;
   profile?: Profile;
+  /** Used by createMember; join/leaveCommunity change it later. */
   privacyStatus?: PrivacyStatus;
-  [readOnly: string]: unknown;
+  _id?: string;
+  loginEmailVerified?: boolean;
+  status?: Status;
+  contactId?: string;
+  activityStatus?: ActivityStatus;
+  _createdDate?: Date | string;
+  _updatedDate?: Date | string;
+  lastLoginDate?: Date | string;
 }
 
 export interface FieldsetOptions { fieldsets?: Fieldset[] }
