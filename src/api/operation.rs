@@ -3,7 +3,7 @@
 //! Both ends build these: the wasm surface from JS arguments, the REST codec from
 //! HTTP requests. `dispatch` hands an operation to the engine.
 
-use crate::model::{project, Fieldset, MemberView, MembersResult};
+use crate::model::{Fieldset, MemberView, MembersResult};
 use crate::query::QueryRequest;
 use crate::service::{Caller, ContactList, Engine, MembersPage, Moderation};
 use crate::store::Store;
@@ -188,9 +188,4 @@ pub async fn dispatch<S: Store>(
             Reply::Json(engine.bulk_moderate(caller, &filter, action).await?)
         }
     })
-}
-
-/// A member as a full view, for tests and tools.
-pub fn full_view(member: &crate::model::Member) -> MemberView {
-    project(member, Fieldset::Full)
 }
