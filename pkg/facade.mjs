@@ -9,7 +9,7 @@ export const METHODS = [
   'joinCommunity', 'leaveCommunity', 'updateCurrentMemberSlug', 'updateMemberSlug',
   'muteMember', 'unmuteMember', 'approveMember', 'blockMember', 'disconnectMember',
   'deleteMyMember', 'bulkDeleteMembers', 'bulkDeleteMembersByFilter', 'bulkApproveMembers',
-  'bulkBlockMembers', 'onMemberCreated', 'onMemberUpdated', 'onMemberDeleted',
+  'bulkBlockMembers', 'importMembers', 'onMemberCreated', 'onMemberUpdated', 'onMemberDeleted',
 ];
 
 /**

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { webcrypto } from 'node:crypto';
-import { initSync, Members, registerErrorClass } from './wasm/universal_members.js';
+import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
 import { makeMembers } from './facade.mjs';
 
@@ -14,23 +14,63 @@ initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', impo
 registerErrorClass(MembersError);
 
 let base = null;
+let driver = null;
 const elevation = new AsyncLocalStorage();
+
+/** The Node default: a SQLite file in the working directory. */
+const DEFAULT_DATABASE = 'sqlite:./members.db';
 
 function settings(options = {}) {
   const env = process.env;
   return {
-    database: options.database ?? env.MEMBERS_DATABASE_URL ?? 'memory:',
+    database: options.database ?? env.MEMBERS_DATABASE_URL ?? DEFAULT_DATABASE,
     approval: options.approval ?? env.MEMBERS_APPROVAL ?? 'auto',
     defaultPrivacy: options.defaultPrivacy ?? env.MEMBERS_DEFAULT_PRIVACY ?? 'PUBLIC',
   };
 }
 
+// Drivers load their native modules only when used, so `memory:` needs neither.
+const drivers = {
+  sqlite: await import('./drivers/sqlite.mjs').catch(() => null),
+  postgres: await import('./drivers/postgres.mjs').catch(() => null),
+};
+
+function driverFor({ kind, target }) {
+  if (kind === 'memory') return undefined;
+  const module = drivers[kind];
+  if (module === null) {
+    throw new MembersError('UNAVAILABLE', `the ${kind} driver could not be loaded (is its npm package installed?)`,
+      'DATABASE_UNAVAILABLE', 503, { applicationError: { code: 'DATABASE_UNAVAILABLE', description: `no ${kind} driver`, data: {} } });
+  }
+  return kind === 'sqlite' ? module.openSqlite(target) : module.openPostgres(target);
+}
+
 /**
- * Chooses the database and site policy. Call before the first call; calling it
- * again starts over with a new database connection.
+ * Chooses the database (`sqlite:PATH`, `postgres://…`, `memory:`; default
+ * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy. A bad
+ * URL throws here; an unreachable server or a locked file rejects the first call.
+ * Calling it again closes the previous database.
  */
 export function configure(options = {}) {
-  base = Members.open(settings(options));
+  const chosen = settings(options);
+  const location = parseDatabaseUrl(chosen.database);
+  const next = driverFor(location);
+  const opened = Members.open(chosen, next);
+  closeDriver();
+  driver = next ?? null;
+  base = opened;
+}
+
+function closeDriver() {
+  const previous = driver;
+  driver = null;
+  return previous ? previous.close() : Promise.resolve();
+}
+
+/** Closes the database; the next call opens the configured one again. */
+export async function close() {
+  base = null;
+  await closeDriver();
 }
 
 function visitor() {

@@ -27,4 +27,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
   say "installing npm dev tools"
   npm ci --no-audit --no-fund
 fi
+# The package's own dependencies (better-sqlite3 compiles from source: about a minute).
+if [ ! -d pkg/node_modules/better-sqlite3 ] || [ pkg/package-lock.json -nt pkg/node_modules/.package-lock.json ]; then
+  say "installing the package's dependencies (better-sqlite3, pg)"
+  (cd pkg && npm ci --no-audit --no-fund)
+fi
+
+# A PostgreSQL server binary for the tests' throw-away cluster (never started here).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "installing PostgreSQL"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 say "ready"

@@ -73,6 +73,9 @@ pub enum Operation {
         filter: Value,
         action: Moderation,
     },
+    ImportMembers {
+        members: Value,
+    },
 }
 
 /// What a call returns.
@@ -187,5 +190,6 @@ pub async fn dispatch<S: Store>(
         BulkModerate { filter, action } => {
             Reply::Json(engine.bulk_moderate(caller, &filter, action).await?)
         }
+        ImportMembers { members } => Reply::Json(engine.import_members(caller, members).await?),
     })
 }

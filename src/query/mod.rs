@@ -7,6 +7,7 @@ pub mod field;
 pub mod filter;
 pub mod search;
 pub mod sort;
+pub mod sql;
 
 pub use field::{Field, FieldKind, FieldValue, Scalar};
 pub use filter::{Condition, Filter};

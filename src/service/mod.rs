@@ -8,6 +8,7 @@ pub mod caller;
 pub mod current;
 pub mod engine;
 pub mod events;
+pub mod import;
 pub mod members;
 pub mod moderation;
 pub mod slug;

@@ -5,7 +5,7 @@
 //! order). The query planner picks an index from the filter's required conditions
 //! and always re-checks the whole filter, so an index only narrows, never decides.
 
-use super::{email_taken, revision_conflict, slug_taken, unique_keys, Page, Store};
+use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
 use crate::model::text::{fold, unique_key};
 use crate::model::{Member, MemberId, MembersResult, Timestamp};
 use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
@@ -130,7 +130,7 @@ impl MemoryStore {
             Some(mut found) => {
                 found.retain(|m| filter.matches(m));
                 let total = found.len();
-                (sorted_page(found, query, offset, limit), total)
+                (page_in_memory(found, query, offset, limit), total)
             }
             // The default order is the index's order: count all, clone one page.
             None if newest_first => {
@@ -154,7 +154,7 @@ impl MemoryStore {
                     .filter(|m| filter.matches(m))
                     .collect();
                 let total = found.len();
-                (sorted_page(found, query, offset, limit), total)
+                (page_in_memory(found, query, offset, limit), total)
             }
         };
         Page {
@@ -164,27 +164,35 @@ impl MemoryStore {
     }
 }
 
-/// The page `offset..offset + limit` of `found` in the query's order, sorting only
-/// what the page needs (a selection, then a sort of the first `offset + limit`).
-fn sorted_page(mut found: Vec<&Member>, query: &Query, offset: usize, limit: usize) -> Vec<Member> {
-    let end = (offset + limit).min(found.len());
-    if offset >= end {
-        return Vec::new();
-    }
-    let order = |a: &&Member, b: &&Member| query.sort.compare(a, b);
-    if end < found.len() {
-        found.select_nth_unstable_by(end - 1, order);
-        found.truncate(end);
-    }
-    found.sort_by(order);
-    found[offset..end].iter().map(|m| (*m).clone()).collect()
-}
-
 impl Store for MemoryStore {
     async fn insert(&self, member: &Member) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
         inner.check_unique(member)?;
         inner.add(member);
+        Ok(())
+    }
+
+    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
+        let mut inner = self.inner.borrow_mut();
+        let mut added: Vec<MemberId> = Vec::new();
+        for member in members {
+            let duplicate_id = inner.members.contains_key(&member.id);
+            if let Err(error) = inner.check_unique(member).and_then(|()| {
+                if duplicate_id {
+                    Err(super::member_exists(&member.id))
+                } else {
+                    Ok(())
+                }
+            }) {
+                // All or nothing: take back what this call added.
+                for id in &added {
+                    inner.remove(id);
+                }
+                return Err(error);
+            }
+            inner.add(member);
+            added.push(member.id.clone());
+        }
         Ok(())
     }
 

@@ -5,9 +5,14 @@
 //! revision. It knows nothing of callers or permissions: visibility arrives as part
 //! of the query's filter.
 
+pub mod any;
+pub mod location;
 pub mod memory;
+pub mod sql;
 
+pub use any::AnyStore;
 pub use memory::MemoryStore;
+pub use sql::SqlStore;
 
 use crate::model::text::unique_key;
 use crate::model::{ErrorCode, Member, MemberId, MembersError, MembersResult};
@@ -44,6 +49,15 @@ pub fn slug_taken(slug: &str) -> MembersError {
     .with_data(json!({ "slug": slug }))
 }
 
+/// A member with this id exists already (imports keep ids).
+pub fn member_exists(id: &MemberId) -> MembersError {
+    MembersError::new(
+        ErrorCode::AlreadyExists,
+        "MEMBER_ALREADY_EXISTS",
+        format!("a member with id {id} already exists"),
+    )
+}
+
 /// The member changed since it was read.
 pub fn revision_conflict(id: &MemberId) -> MembersError {
     MembersError::new(
@@ -61,12 +75,36 @@ pub fn unique_keys(member: &Member) -> (String, String) {
     )
 }
 
+/// The page `offset..offset + limit` of `found` in the query's order, sorting only
+/// what the page needs (a selection, then a sort of the first `offset + limit`).
+pub fn page_in_memory(
+    mut found: Vec<&Member>,
+    query: &Query,
+    offset: usize,
+    limit: usize,
+) -> Vec<Member> {
+    let end = offset.saturating_add(limit).min(found.len());
+    if offset >= end {
+        return Vec::new();
+    }
+    let order = |a: &&Member, b: &&Member| query.sort.compare(a, b);
+    if end < found.len() {
+        found.select_nth_unstable_by(end - 1, order);
+        found.truncate(end);
+    }
+    found.sort_by(order);
+    found[offset..end].iter().map(|m| (*m).clone()).collect()
+}
+
 /// A members store. Futures are not `Send`: the core runs on one thread (wasm, and
 /// native tests through a small executor).
 #[allow(async_fn_in_trait)]
 pub trait Store {
     /// Adds a new member; `ALREADY_EXISTS` when its email or slug key is taken.
     async fn insert(&self, member: &Member) -> MembersResult<()>;
+
+    /// Adds several new members all at once, or none of them.
+    async fn insert_many(&self, members: &[Member]) -> MembersResult<()>;
 
     /// The member with this id.
     async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>>;

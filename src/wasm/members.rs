@@ -5,12 +5,13 @@
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
 use super::query_builder::MembersQueryBuilder;
+use super::sql_driver::JsSqlDriver;
 use super::transport::{LocalEngine, Transport};
 use crate::api::{Operation, Reply};
 use crate::model::decode::decode;
 use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
 use crate::service::{Approval, Caller, ContactList, EventKind, Moderation, SitePolicy};
-use crate::store::MemoryStore;
+use crate::store::{AnyStore, MemoryStore, SqlStore};
 use js_sys::{Function, Promise};
 use serde_json::Value;
 use std::rc::Rc;
@@ -156,25 +157,30 @@ impl Members {
     }
 }
 
+/// Parses a database URL (SPEC §11) → `{ kind: 'memory'|'sqlite'|'postgres', target }`,
+/// so the package opens the right driver; anything else is `INVALID_ARGUMENT`.
+#[wasm_bindgen(js_name = parseDatabaseUrl)]
+pub fn parse_database_url(url: JsValue) -> Result<JsValue, JsValue> {
+    let url = to_string_arg(&url, "database").map_err(|e| to_js_error(&e))?;
+    let location =
+        crate::store::location::DatabaseLocation::parse(&url).map_err(|e| to_js_error(&e))?;
+    Ok(to_js(&location.to_json()))
+}
+
 #[wasm_bindgen]
 impl Members {
     /// Opens a members API over a database in this process, as a visitor.
-    /// `options`: `{ database: 'memory:', approval: 'auto'|'manual', defaultPrivacy }`.
-    pub fn open(options: JsValue) -> Result<Members, JsValue> {
+    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy }`; `driver` is a
+    /// SQL driver from pkg/drivers, or `undefined` for the memory store.
+    pub fn open(options: JsValue, driver: Option<JsSqlDriver>) -> Result<Members, JsValue> {
         let options = options_of(&options).map_err(|e| to_js_error(&e))?;
         let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
-        match options["database"].as_str().unwrap_or("memory:") {
-            "memory:" => {}
-            other => {
-                return Err(to_js_error(&MembersError::invalid_field(
-                    "database",
-                    "FORMAT",
-                    format!("{other:?} is not a supported database URL (supported: \"memory:\")"),
-                )))
-            }
-        }
+        let store = match driver {
+            Some(driver) => AnyStore::Sql(SqlStore::new(driver)),
+            None => AnyStore::Memory(MemoryStore::new()),
+        };
         let engine: LocalEngine = LocalEngine::new(
-            MemoryStore::new(),
+            store,
             policy,
             Box::new(|| Timestamp(js_sys::Date::now() as i64)),
         );
@@ -433,6 +439,17 @@ impl Members {
     #[wasm_bindgen(js_name = bulkBlockMembers)]
     pub fn bulk_block_members(&self, filter: JsValue) -> Promise {
         self.bulk(filter, Some(Moderation::Block))
+    }
+
+    /// `importMembers(members)` → `{ importedCount }`: whole members (ids, dates,
+    /// statuses kept), all or nothing. Admins only. **Beyond Wix.**
+    #[wasm_bindgen(js_name = importMembers)]
+    pub fn import_members(&self, members: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::ImportMembers {
+                members: to_json(&members, "members")?,
+            })
+        })
     }
 
     /// Calls `handler({ entity, metadata })` after each member is created.

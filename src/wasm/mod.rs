@@ -6,4 +6,5 @@ pub mod convert;
 pub mod error;
 pub mod members;
 pub mod query_builder;
+pub mod sql_driver;
 pub mod transport;

@@ -4,11 +4,13 @@
 use crate::api::{dispatch, Operation, Reply};
 use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::service::{Caller, Engine};
-use crate::store::MemoryStore;
+use crate::store::AnyStore;
 use std::rc::Rc;
 
-/// The engine a local transport runs.
-pub type LocalEngine = Engine<MemoryStore>;
+use super::sql_driver::JsSqlDriver;
+
+/// The engine a local transport runs: memory, or SQL through a JS driver.
+pub type LocalEngine = Engine<AnyStore<JsSqlDriver>>;
 
 /// Carries operations to where they run.
 pub enum Transport {

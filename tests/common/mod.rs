@@ -401,6 +401,11 @@ pub struct YieldingStore {
 }
 
 impl Store for YieldingStore {
+    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_many(members).await
+    }
+
     async fn insert(&self, member: &Member) -> MembersResult<()> {
         yield_now().await;
         self.inserts.set(self.inserts.get() + 1);

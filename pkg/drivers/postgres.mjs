@@ -1,0 +1,79 @@
+// PostgreSQL driver on pg: a connection pool that runs SQL and transactions,
+// nothing else. Connecting gives up after 5 s, so an unreachable server is an
+// error at first use, never a hang.
+import pg from 'pg';
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+// BIGINT (oid 20) as a number: counts, dates in ms and revisions all fit in 2^53.
+const types = {
+  getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
+};
+
+/** The driver error shape the core understands. Never includes the URL. */
+function driverError(error) {
+  const code = String(error?.code ?? '');
+  const message = String(error?.message ?? error);
+  if (code === '23505') return { kind: 'unique', index: String(error.constraint ?? ''), message };
+  if (code === '40001' || code === '40P01' || code === '55P03') return { kind: 'busy', message };
+  if (code.startsWith('08') || code === '3D000' || code === '28P01' || code === '28000' || code === '57P03'
+      || ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(code)
+      || /timeout|terminat|connect/i.test(message)) {
+    return { kind: 'unavailable', message };
+  }
+  return { kind: 'other', message };
+}
+
+/** A pool on the server at `url` (`postgres://user@host:port/db`). */
+export function openPostgres(url) {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    allowExitOnIdle: true,
+    types,
+  });
+  // An idle client losing its server must not crash the process; the next
+  // query reports it.
+  pool.on('error', () => {});
+  return {
+    dialect: 'postgres',
+    /** Runs one statement; returns its rows as arrays. */
+    async query(sql, params) {
+      try {
+        const result = await pool.query({ text: sql, values: params, rowMode: 'array' });
+        return result.rows;
+      } catch (error) {
+        throw driverError(error);
+      }
+    },
+    /** Runs statements in one transaction on one connection; returns the counts. */
+    async batch(list) {
+      let client;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw driverError(error);
+      }
+      try {
+        await client.query('BEGIN');
+        const counts = [];
+        for (const { sql, params } of list) {
+          const result = await client.query({ text: sql, values: params, rowMode: 'array' });
+          counts.push(result.rowCount ?? 0);
+        }
+        await client.query('COMMIT');
+        return counts;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw driverError(error);
+      } finally {
+        client.release();
+      }
+    },
+    /** Closes every connection. */
+    async close() {
+      await pool.end();
+    },
+  };
+}

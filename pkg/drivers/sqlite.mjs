@@ -1,0 +1,90 @@
+// SQLite driver on better-sqlite3: runs SQL and transactions, nothing else.
+// WAL with synchronous=FULL, so an acknowledged write survives a crash or power
+// loss; a busy timeout, so a locked file is an error after 5 s, never a hang.
+import Database from 'better-sqlite3';
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/** The driver error shape the core understands. */
+function driverError(error) {
+  if (typeof error?.kind === 'string') return error;
+  const code = String(error?.code ?? '');
+  const message = String(error?.message ?? error);
+  if (code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return { kind: 'unique', index: message.replace(/^.*failed: /, ''), message };
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'busy', message };
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_READONLY')
+      || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM') {
+    return { kind: 'unavailable', message };
+  }
+  return { kind: 'other', message };
+}
+
+/** Opens (lazily, on first use) the SQLite database at `path`. */
+export function openSqlite(path) {
+  let db = null;
+  const statements = new Map();
+  const connection = () => {
+    if (db === null) {
+      try {
+        db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      } catch (error) {
+        db = null;
+        const mapped = driverError(error);
+        throw mapped.kind === 'other' ? { kind: 'unavailable', message: mapped.message } : mapped;
+      }
+    }
+    return db;
+  };
+  const prepare = (sql) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = connection().prepare(sql);
+      if (statements.size >= 1000) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    dialect: 'sqlite',
+    /** Runs one statement; returns its rows as arrays. */
+    async query(sql, params) {
+      try {
+        const statement = prepare(sql);
+        if (!statement.reader) {
+          statement.run(params);
+          return [];
+        }
+        return statement.raw(true).all(params);
+      } catch (error) {
+        throw driverError(error);
+      }
+    },
+    /** Runs statements in one IMMEDIATE transaction; returns the changed-row counts. */
+    async batch(list) {
+      try {
+        const run = connection().transaction(() => list.map(({ sql, params }) => {
+          const statement = prepare(sql);
+          if (statement.reader) {
+            statement.raw(true).all(params);
+            return 0;
+          }
+          return statement.run(params).changes;
+        }));
+        return run.immediate();
+      } catch (error) {
+        throw driverError(error);
+      }
+    },
+    /** Closes the database file. */
+    async close() {
+      if (db !== null) db.close();
+      db = null;
+      statements.clear();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+//! `JsSqlDriver`: a JS driver object (pkg/drivers/*.mjs) seen by the SQL store as
+//! a `SqlDriver`. Converts parameters and rows, and the drivers' error objects.
+
+use crate::query::sql::{Dialect, Sql, SqlValue};
+use crate::store::sql::{DriverError, SqlDriver, Statement};
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A driver from pkg/drivers: `{ dialect, query(sql, params), batch(list), close() }`.
+    pub type JsSqlDriver;
+
+    #[wasm_bindgen(method, getter)]
+    fn dialect(this: &JsSqlDriver) -> String;
+
+    #[wasm_bindgen(method, catch)]
+    fn query(this: &JsSqlDriver, sql: &str, params: &Array) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn batch(this: &JsSqlDriver, statements: &Array) -> Result<Promise, JsValue>;
+}
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+fn to_js(value: &SqlValue) -> JsValue {
+    match value {
+        SqlValue::Null => JsValue::NULL,
+        SqlValue::Int(n) => JsValue::from_f64(*n as f64),
+        SqlValue::Real(n) => JsValue::from_f64(*n),
+        SqlValue::Text(t) => JsValue::from_str(t),
+    }
+}
+
+fn from_js(value: &JsValue) -> SqlValue {
+    if let Some(n) = value.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+            SqlValue::Int(n as i64)
+        } else {
+            SqlValue::Real(n)
+        }
+    } else if let Some(text) = value.as_string() {
+        SqlValue::Text(text)
+    } else if let Some(b) = value.as_bool() {
+        SqlValue::Int(i64::from(b))
+    } else {
+        SqlValue::Null
+    }
+}
+
+fn params(sql: &Sql) -> Array {
+    sql.params.iter().map(to_js).collect()
+}
+
+fn driver_error(error: JsValue) -> DriverError {
+    let field = |name: &str| {
+        Reflect::get(&error, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let message = match field("message") {
+        m if m.is_empty() => format!("{error:?}"),
+        m => m,
+    };
+    match field("kind").as_str() {
+        "unique" => DriverError::Unique {
+            index: field("index"),
+        },
+        "busy" => DriverError::Busy(message),
+        "unavailable" => DriverError::Unavailable(message),
+        _ => DriverError::Other(message),
+    }
+}
+
+async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, DriverError> {
+    JsFuture::from(promise.map_err(driver_error)?)
+        .await
+        .map_err(driver_error)
+}
+
+impl SqlDriver for JsSqlDriver {
+    fn dialect(&self) -> Dialect {
+        match JsSqlDriver::dialect(self).as_str() {
+            "postgres" => Dialect::Postgres,
+            _ => Dialect::Sqlite,
+        }
+    }
+
+    async fn query(&self, sql: &Sql) -> Result<Vec<Vec<SqlValue>>, DriverError> {
+        let rows = settle(JsSqlDriver::query(self, &sql.text, &params(sql))).await?;
+        Ok(Array::from(&rows)
+            .iter()
+            .map(|row| Array::from(&row).iter().map(|v| from_js(&v)).collect())
+            .collect())
+    }
+
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<u64>, DriverError> {
+        let list: Array = statements
+            .iter()
+            .map(|statement| {
+                let item = Object::new();
+                let _ = Reflect::set(
+                    &item,
+                    &"sql".into(),
+                    &JsValue::from_str(&statement.sql.text),
+                );
+                let _ = Reflect::set(&item, &"params".into(), &params(&statement.sql));
+                JsValue::from(item)
+            })
+            .collect();
+        let counts = settle(JsSqlDriver::batch(self, &list)).await?;
+        Ok(Array::from(&counts)
+            .iter()
+            .map(|v| v.as_f64().unwrap_or(0.0) as u64)
+            .collect())
+    }
+}
