@@ -4,7 +4,7 @@ WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench lint test-rust test-js test-types pack clean
+.PHONY: setup build run test bench lint test-rust test-js test-js-suites test-types pack clean
 
 setup:
 	@scripts/setup.sh
@@ -33,10 +33,26 @@ pack: build
 	cd pkg && npm pack --pack-destination ../$(PKGTEST) --silent >/dev/null
 	cd $(PKGTEST) && printf '{ "name": "pkgtest", "private": true, "type": "module" }\n' > package.json \
 		&& npm install --no-audit --no-fund --silent ./universal-members-*.tgz
-	cp tests/js/*.mjs tests/ts/*.ts tests/ts/tsconfig.json $(PKGTEST)/
+	cp -r tests/js/. $(PKGTEST)/
+	cp -r tests/conformance $(PKGTEST)/conformance
+	cp tests/ts/*.ts tests/ts/tsconfig.json $(PKGTEST)/
 
+# The same suite on every store (parametrised by MEMBERS_TEST_STORE), then the
+# multi-process tests (durability, concurrency) once; PostgreSQL is a throw-away
+# cluster unless MEMBERS_TEST_POSTGRES_URL names a server.
 test-js: pack
-	cd $(PKGTEST) && node --test --test-reporter=spec *.test.mjs
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-js-suites
+
+STORES := memory sqlite postgres
+test-js-suites:
+	@cd $(PKGTEST) && for store in $(STORES); do \
+		echo "== node suite on $$store"; \
+		MEMBERS_TEST_STORE=$$store node --test --test-reporter=spec *.test.mjs || exit 1; \
+	done
+	@if ls $(PKGTEST)/process/*.test.mjs >/dev/null 2>&1; then \
+		echo "== multi-process tests"; \
+		cd $(PKGTEST) && node --test --test-reporter=spec process/*.test.mjs; \
+	fi
 
 test-types: pack
 	node_modules/.bin/tsc -p $(PKGTEST)/tsconfig.json

@@ -135,7 +135,13 @@ export interface ListMembersOptions extends FieldsetOptions {
   sorting?: Sorting[];
 }
 
-export interface PagingMetadata { count: number; offset: number; total: number; tooManyToCount: boolean }
+export interface PagingMetadata {
+  count: number;
+  offset: number;
+  total: number;
+  tooManyToCount: boolean;
+  cursors: { next: string | null; prev: null };
+}
 export interface ListMembersResponse { members: Member[]; metadata: PagingMetadata }
 export interface MemberResponse { member: Member }
 export interface GetCurrentMemberResponse { member?: Member }
@@ -173,6 +179,8 @@ export interface MembersQueryBuilder {
   /** Page size, 1..100 (default 50). */
   limit(limit: number): MembersQueryBuilder;
   skip(skip: number): MembersQueryBuilder;
+  /** Continues after `result.cursors.next` (Beyond Wix): deep pages cost what page 1 costs. */
+  cursor(cursor: string): MembersQueryBuilder;
   find(): Promise<MembersQueryResult>;
   /** How many members match, over all pages. */
   count(): Promise<number>;
@@ -188,6 +196,8 @@ export interface MembersQueryResult {
   readonly currentPage: number;
   readonly totalPages: number;
   readonly query: MembersQueryBuilder;
+  /** `next` continues with `query.cursor(next)`; `null` on the last page. */
+  readonly cursors: { next: string | null; prev: null };
   hasNext(): boolean;
   hasPrev(): boolean;
   next(): Promise<MembersQueryResult>;
@@ -248,6 +258,8 @@ export interface MembersApi {
   bulkDeleteMembersByFilter(filter: Filter): Promise<JobResponse>;
   bulkApproveMembers(filter: Filter): Promise<JobResponse>;
   bulkBlockMembers(filter: Filter): Promise<JobResponse>;
+  /** Admins: stores whole members (ids, dates, statuses kept), all or nothing, 1..1000. Beyond Wix. */
+  importMembers(members: Array<Member | Record<string, unknown>>): Promise<{ importedCount: number }>;
   /** Node only. */
   onMemberCreated(handler: (event: MemberCreatedEvent) => void): void;
   /** Node only. */
@@ -266,7 +278,7 @@ export interface NodeMembersApi extends MembersApi {
 export const members: NodeMembersApi;
 
 export interface ConfigureOptions {
-  /** `memory:` (SQLite and PostgreSQL come next); default from `MEMBERS_DATABASE_URL`. */
+  /** `sqlite:PATH`, `postgres://…` or `memory:`; default `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`. */
   database?: string;
   /** Whether new members need approval. */
   approval?: 'auto' | 'manual';
@@ -278,6 +290,9 @@ export interface ConfigureOptions {
 
 /** Chooses the database (Node) or the server (browser). */
 export function configure(options?: ConfigureOptions): void;
+
+/** Node: closes the database; the next call opens the configured one again. */
+export function close(): Promise<void>;
 
 /** Returns `fn` running with admin rights (Node only; refused in the browser). */
 export function elevate<F extends (...args: any[]) => any>(fn: F): F;

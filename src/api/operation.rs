@@ -109,6 +109,7 @@ impl Reply {
                     "offset": page.offset,
                     "total": page.total,
                     "tooManyToCount": false,
+                    "cursors": { "next": page.next_cursor, "prev": null },
                 },
             }),
             Reply::Count(count) => json!(count),

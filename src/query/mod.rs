@@ -3,6 +3,7 @@
 //!
 //! Knows the member model only; nothing of stores, callers or JS.
 
+pub mod cursor;
 pub mod field;
 pub mod filter;
 pub mod search;
@@ -22,11 +23,13 @@ pub const DEFAULT_LIMIT: u32 = 50;
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 100;
 
-/// Which page to return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which page to return: by offset, or after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paging {
     pub limit: u32,
     pub offset: u64,
+    /// An opaque cursor from a previous result (`cursors.next`).
+    pub cursor: Option<String>,
 }
 
 impl Default for Paging {
@@ -34,6 +37,7 @@ impl Default for Paging {
         Paging {
             limit: DEFAULT_LIMIT,
             offset: 0,
+            cursor: None,
         }
     }
 }
@@ -84,16 +88,47 @@ impl Paging {
             }
             paging.offset = offset as u64;
         }
+        match &value["cursor"] {
+            Value::Null => {}
+            Value::String(cursor) if paging.offset == 0 => paging.cursor = Some(cursor.clone()),
+            Value::String(_) => {
+                return Err(MembersError::invalid_filter(
+                    &format!("{context}.cursor"),
+                    "can not be combined with an offset",
+                ))
+            }
+            _ => {
+                return Err(MembersError::invalid_filter(
+                    &format!("{context}.cursor"),
+                    "must be a string from cursors.next",
+                ))
+            }
+        }
         Ok(paging)
     }
 }
 
 /// A whole query, as the service hands it to a store (visibility already ANDed in).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub filter: Filter,
     pub sort: Sort,
+    /// Limit and offset (a cursor is already turned into the filter).
     pub paging: Paging,
+    /// Whether the store must count every match (`Page::total`); cursor pages
+    /// count separately and skip it.
+    pub with_total: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            filter: Filter::All,
+            sort: Sort::default(),
+            paging: Paging::default(),
+            with_total: true,
+        }
+    }
 }
 
 /// What a caller asked for, before the service adds visibility.

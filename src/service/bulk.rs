@@ -82,7 +82,9 @@ impl<S: Store> Engine<S> {
                 paging: Paging {
                     limit: MAX_LIMIT,
                     offset: members.len() as u64,
+                    cursor: None,
                 },
+                with_total: false,
             };
             let page = self.store.query(&query).await?;
             let done = page.members.len() < MAX_LIMIT as usize;

@@ -10,7 +10,7 @@ use crate::model::{
     project, ActivityStatus, ContactId, Fieldset, Member, MemberId, MemberView, MembersError,
     MembersResult, Status,
 };
-use crate::query::{Query, QueryRequest};
+use crate::query::{cursor, Paging, Query, QueryRequest};
 use crate::store::Store;
 use serde_json::Value;
 
@@ -21,6 +21,8 @@ pub struct MembersPage {
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
+    /// The cursor of the page after this one, when there is one.
+    pub next_cursor: Option<String>,
 }
 
 /// Which list `delete_member_list` empties.
@@ -123,17 +125,41 @@ impl<S: Store> Engine<S> {
         fieldsets: &[Fieldset],
     ) -> MembersResult<MembersPage> {
         let wanted = Fieldset::widest(fieldsets, "fieldsets")?;
-        let query = self.visible_query(caller, &request)?;
-        let page = self.store.query(&query).await?;
+        let mut query = self.visible_query(caller, &request)?;
+        let limit = query.paging.limit;
+        let fingerprint = cursor::fingerprint(&request.combined_filter(), &request.sort);
+        let mut total = None;
+        if let Some(token) = &request.paging.cursor {
+            cursor::check_sort(&request.sort)?;
+            let secret = self.store.secret().await?;
+            let after = cursor::decode(&secret, &fingerprint, &request.sort, token)?;
+            // totalCount stays the whole query's; the page itself starts after the cursor.
+            total = Some(self.store.count(&query.filter).await?);
+            query.filter = query.filter.and(after);
+            query.with_total = false;
+        }
+        // One row more than the page tells whether a next page exists.
+        query.paging.limit = limit + 1;
+        let mut page = self.store.query(&query).await?;
+        let has_more = page.members.len() > limit as usize;
+        page.members.truncate(limit as usize);
+        let next_cursor = match page.members.last() {
+            Some(last) if has_more && cursor::check_sort(&request.sort).is_ok() => {
+                let secret = self.store.secret().await?;
+                Some(cursor::encode(&secret, &fingerprint, &request.sort, last)?)
+            }
+            _ => None,
+        };
         Ok(MembersPage {
             members: page
                 .members
                 .iter()
                 .map(|m| project(m, caller.fieldset_for(&m.id, wanted)))
                 .collect(),
-            total: page.total,
-            limit: query.paging.limit,
+            total: total.unwrap_or(page.total),
+            limit,
             offset: query.paging.offset,
+            next_cursor,
         })
     }
 
@@ -161,7 +187,11 @@ impl<S: Store> Engine<S> {
         Ok(Query {
             filter: caller.visibility_filter().and(request.combined_filter()),
             sort: request.sort.clone(),
-            paging: request.paging,
+            paging: Paging {
+                cursor: None,
+                ..request.paging.clone()
+            },
+            with_total: true,
         })
     }
 

@@ -56,4 +56,8 @@ impl<D: SqlDriver> Store for AnyStore<D> {
     async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>> {
         both!(self, s => s.slugs_like(base_key).await)
     }
+
+    async fn secret(&self) -> MembersResult<Vec<u8>> {
+        both!(self, s => s.secret().await)
+    }
 }

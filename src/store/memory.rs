@@ -110,6 +110,7 @@ impl Indexes {
 #[derive(Default)]
 pub struct MemoryStore {
     inner: RefCell<Indexes>,
+    secret: RefCell<Vec<u8>>,
 }
 
 impl MemoryStore {
@@ -126,6 +127,7 @@ impl MemoryStore {
             && query.sort.keys[0].order == Order::Desc;
         let offset = query.paging.offset as usize;
         let limit = if page { query.paging.limit as usize } else { 0 };
+        let counting = query.with_total || !page;
         let (members, total) = match inner.candidates(filter) {
             Some(mut found) => {
                 found.retain(|m| filter.matches(m));
@@ -143,6 +145,10 @@ impl MemoryStore {
                             members.push(member.clone());
                         }
                         total += 1;
+                        // Without a total, stop once the page is full.
+                        if !counting && members.len() == limit {
+                            break;
+                        }
                     }
                 }
                 (members, total)
@@ -246,6 +252,16 @@ impl Store for MemoryStore {
             ..Query::default()
         };
         Ok(self.run_query(&query, false).total)
+    }
+
+    async fn secret(&self) -> MembersResult<Vec<u8>> {
+        let mut secret = self.secret.borrow_mut();
+        if secret.is_empty() {
+            let mut bytes = vec![0u8; 32];
+            crate::model::ids::random_bytes(&mut bytes)?;
+            *secret = bytes;
+        }
+        Ok(secret.clone())
     }
 
     async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>> {

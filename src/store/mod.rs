@@ -128,4 +128,7 @@ pub trait Store {
 
     /// The slug keys in use that are `base` or `base-N`, for picking a free suffix.
     async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>>;
+
+    /// The secret that signs cursors: the same for every process on this store.
+    async fn secret(&self) -> MembersResult<Vec<u8>>;
 }

@@ -24,6 +24,7 @@ pub struct MembersQueryBuilder {
     sort: Vec<Value>,
     limit: Value,
     skip: Value,
+    cursor: Value,
 }
 
 impl MembersQueryBuilder {
@@ -35,6 +36,7 @@ impl MembersQueryBuilder {
             sort: Vec::new(),
             limit: Value::Null,
             skip: Value::Null,
+            cursor: Value::Null,
         }
     }
 
@@ -52,7 +54,7 @@ impl MembersQueryBuilder {
         json!({
             "filter": self.filter(),
             "sort": self.sort,
-            "paging": { "limit": self.limit, "offset": self.skip },
+            "paging": { "limit": self.limit, "offset": self.skip, "cursor": self.cursor },
         })
     }
 
@@ -91,6 +93,12 @@ impl MembersQueryBuilder {
     fn page(&self, offset: u64) -> MembersQueryBuilder {
         let mut next = self.clone();
         next.skip = json!(offset);
+        next
+    }
+
+    fn after(&self, cursor: &str) -> MembersQueryBuilder {
+        let mut next = self.clone();
+        next.cursor = json!(cursor);
         next
     }
 }
@@ -246,6 +254,14 @@ impl MembersQueryBuilder {
         Ok(next)
     }
 
+    /// Continues after a cursor from `result.cursors.next` (**Beyond Wix**): pages
+    /// cost the same however deep, and inserts never repeat or skip a member.
+    pub fn cursor(&self, cursor: JsValue) -> Result<MembersQueryBuilder, JsValue> {
+        let mut next = self.clone();
+        next.cursor = to_json(&cursor, "cursor").map_err(|e| to_js_error(&e))?;
+        Ok(next)
+    }
+
     /// Runs the query → `MembersQueryResult`.
     pub fn find(&self) -> Promise {
         let builder = self.clone();
@@ -290,6 +306,7 @@ pub struct MembersQueryResult {
     total: u64,
     limit: u32,
     offset: u64,
+    next_cursor: Option<String>,
 }
 
 impl MembersQueryResult {
@@ -300,6 +317,7 @@ impl MembersQueryResult {
             total: page.total,
             limit: page.limit,
             offset: page.offset,
+            next_cursor: page.next_cursor,
             builder,
         }
     }
@@ -349,16 +367,29 @@ impl MembersQueryResult {
         self.builder.clone()
     }
 
+    /// `{ next, prev }`: `next` continues after this page with `builder.cursor()`
+    /// (`null` on the last page); `prev` is always `null` (cursors go forward).
+    #[wasm_bindgen(getter)]
+    pub fn cursors(&self) -> JsValue {
+        to_js(&json!({ "next": self.next_cursor, "prev": null }))
+    }
+
+    fn by_cursor(&self) -> bool {
+        !self.builder.cursor.is_null()
+    }
+
     /// True when a later page exists.
     #[wasm_bindgen(js_name = hasNext)]
     pub fn has_next(&self) -> bool {
-        self.offset + (self.length as u64) < self.total
+        // No cursor is made for custom-field orders: fall back to counting.
+        self.next_cursor.is_some()
+            || (!self.by_cursor() && self.offset + (self.length as u64) < self.total)
     }
 
-    /// True when an earlier page exists.
+    /// True when an earlier page exists (offset paging only).
     #[wasm_bindgen(js_name = hasPrev)]
     pub fn has_prev(&self) -> bool {
-        self.offset > 0
+        !self.by_cursor() && self.offset > 0
     }
 
     /// The next page → `MembersQueryResult`.
@@ -370,9 +401,13 @@ impl MembersQueryResult {
                 "there is no next page (check hasNext() first)",
             )));
         }
-        self.builder
-            .page(self.offset + u64::from(self.limit))
-            .find()
+        match (&self.next_cursor, self.by_cursor()) {
+            (Some(cursor), true) => self.builder.after(cursor).find(),
+            _ => self
+                .builder
+                .page(self.offset + u64::from(self.limit))
+                .find(),
+        }
     }
 
     /// The previous page → `MembersQueryResult`.

@@ -195,7 +195,7 @@ impl<S: Store> Site<S> {
         let query = Query {
             paging: universal_members::query::Paging {
                 limit: 100,
-                offset: 0,
+                ..Default::default()
             },
             ..Query::default()
         };
@@ -401,6 +401,10 @@ pub struct YieldingStore {
 }
 
 impl Store for YieldingStore {
+    async fn secret(&self) -> MembersResult<Vec<u8>> {
+        self.inner.secret().await
+    }
+
     async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
         yield_now().await;
         self.inner.insert_many(members).await

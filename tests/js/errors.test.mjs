@@ -2,9 +2,9 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { members, elevate, configure, MembersError, isMembersError } from 'universal-members';
-import { MISSING_ID, email, create, asAdmin, rejectsWith, violatedFields } from './helpers.mjs';
+import { MISSING_ID, email, create, asAdmin, rejectsWith, violatedFields, useStore } from './helpers.mjs';
 
-configure({ database: 'memory:' });
+await useStore();
 
 const HTTP = {
   INVALID_ARGUMENT: 400, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403, NOT_FOUND: 404, ALREADY_EXISTS: 409,
@@ -409,7 +409,7 @@ describe('UNAVAILABLE', () => {
         const error = await rejectsWith(members.listMembers(), 'UNAVAILABLE');
         assertShape(error, 'UNAVAILABLE');
       } finally {
-        configure({ database: 'memory:' });
+        await useStore();
       }
     });
 });

@@ -2,10 +2,10 @@
 // event per change, whatever call made it, with the Wix metadata.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { members, elevate, configure } from 'universal-members';
-import { UUID, MISSING_ID, create, asAdmin, rejectsWith, settle } from './helpers.mjs';
+import { members, elevate } from 'universal-members';
+import { UUID, MISSING_ID, create, asAdmin, rejectsWith, settle, useStore } from './helpers.mjs';
 
-configure({ database: 'memory:' });
+await useStore();
 
 const log = [];
 members.onMemberCreated((event) => log.push({ kind: 'created', event }));

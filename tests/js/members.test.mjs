@@ -1,10 +1,10 @@
 // Every call of SPEC §5, as a user of the package sees it from Node.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { members, elevate, configure, MembersError, isMembersError } from 'universal-members';
-import { UUID, MISSING_ID, email, create, asAdmin, rejectsWith } from './helpers.mjs';
+import { members, elevate, MembersError, isMembersError } from 'universal-members';
+import { UUID, MISSING_ID, email, create, asAdmin, rejectsWith, useStore } from './helpers.mjs';
 
-configure({ database: 'memory:' });
+await useStore();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -211,7 +211,7 @@ describe('listMembers', () => {
   let ids;
   let created;
   before(async () => {
-    configure({ database: 'memory:' });
+    await useStore();
     created = [];
     for (const nickname of ['delta', 'alpha', 'echo', 'charlie', 'bravo']) {
       created.push(await create({ profile: { nickname } }));
@@ -298,7 +298,7 @@ describe('listMembers', () => {
 
 describe('queryMembers', () => {
   test('returns a builder whose find() gives the visible members', async () => {
-    configure({ database: 'memory:' });
+    await useStore();
     const a = await create({ profile: { nickname: 'Query One' } });
     await create({ profile: { nickname: 'Query Two' }, privacyStatus: 'PRIVATE' });
     const result = await members.queryMembers().find();
@@ -775,7 +775,7 @@ describe('errors are MembersError', () => {
 
 // Last: these start over with other site policies.
 describe('site policy: manual approval', () => {
-  before(() => configure({ database: 'memory:', approval: 'manual' }));
+  before(() => useStore({ approval: 'manual' }));
 
   test('new members are PENDING and hidden until approved', async () => {
     const m = await create();
@@ -798,7 +798,7 @@ describe('site policy: manual approval', () => {
 });
 
 describe('site policy: defaultPrivacy PRIVATE', () => {
-  before(() => configure({ database: 'memory:', defaultPrivacy: 'PRIVATE' }));
+  before(() => useStore({ defaultPrivacy: 'PRIVATE' }));
 
   test('members without privacyStatus are PRIVATE', async () => {
     const m = await create();

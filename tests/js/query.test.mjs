@@ -1,10 +1,10 @@
 // The query builder of SPEC §7: every method, reuse, paging, Date values.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { members, elevate, configure } from 'universal-members';
-import { create, asAdmin, rejectsWith } from './helpers.mjs';
+import { members, elevate } from 'universal-members';
+import { create, asAdmin, rejectsWith, useStore } from './helpers.mjs';
 
-configure({ database: 'memory:' });
+await useStore();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -273,14 +273,26 @@ describe('paging and the result', () => {
     assert.equal((await adminQuery().limit(100).find()).pageSize, 100);
   });
 
-  test('cursor paging: result.cursors.next and builder.cursor(c)',
-    { todo: 'BUG: no cursor paging — result.cursors and builder.cursor() do not exist (SPEC §7 "Beyond Wix: cursor paging")' },
-    async () => {
-      const first = await adminQuery().ascending('profile.slug').limit(4).find();
-      assert.equal(typeof first.cursors?.next, 'string');
-      const second = await adminQuery().ascending('profile.slug').limit(4).cursor(first.cursors.next).find();
-      assert.deepEqual(slugsOf(second), ['erin', 'frank']);
-    });
+  test('cursor paging: result.cursors.next and builder.cursor(c)', async () => {
+    const first = await adminQuery().ascending('profile.slug').limit(4).find();
+    assert.equal(typeof first.cursors.next, 'string');
+    assert.equal(first.cursors.prev, null);
+    const second = await adminQuery().ascending('profile.slug').limit(4).cursor(first.cursors.next).find();
+    assert.deepEqual(slugsOf(second), ['erin', 'frank']);
+    assert.equal(second.totalCount, 6, 'totalCount stays the whole query');
+    assert.equal(second.cursors.next, null, 'the last page has no next cursor');
+    assert.equal(second.hasNext(), false);
+  });
+
+  test('cursor paging: next() follows the cursor and a tampered cursor is refused', async () => {
+    const first = await adminQuery().ascending('profile.slug').limit(2).find();
+    const page2 = await first.query.cursor(first.cursors.next).find();
+    const page3 = await page2.next();
+    assert.deepEqual([...slugsOf(page2), ...slugsOf(page3)], ['carol', 'dave', 'erin', 'frank']);
+    const tampered = first.cursors.next.slice(0, -2) + (first.cursors.next.endsWith('AA') ? 'BB' : 'AA');
+    await rejectsWith(Promise.resolve().then(() => adminQuery().ascending('profile.slug').cursor(tampered).find()), 'INVALID_ARGUMENT');
+    await rejectsWith(Promise.resolve().then(() => adminQuery().descending('profile.slug').cursor(first.cursors.next).find()), 'INVALID_ARGUMENT');
+  });
 });
 
 describe('builder reuse', () => {

@@ -1,10 +1,10 @@
 // 1,000 members in, paged back out with next(), then deleted by filter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { members, elevate, configure } from 'universal-members';
-import { UUID } from './helpers.mjs';
+import { members, elevate } from 'universal-members';
+import { UUID, useStore } from './helpers.mjs';
 
-configure({ database: 'memory:' });
+await useStore();
 
 const TOTAL = 1000;
 const PAGE = 100;

@@ -18,12 +18,13 @@ use crate::model::{ErrorCode, Member, MemberId, MembersError, MembersResult};
 use crate::query::sql::{compile_sort, prefix_successor, split_filter, Sql, SqlValue};
 use crate::query::{Filter, Query};
 use driver::int;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// Members in a SQL database.
 pub struct SqlStore<D: SqlDriver> {
     driver: D,
     migrated: Cell<bool>,
+    secret: RefCell<Option<Vec<u8>>>,
 }
 
 impl<D: SqlDriver> SqlStore<D> {
@@ -32,6 +33,7 @@ impl<D: SqlDriver> SqlStore<D> {
         SqlStore {
             driver,
             migrated: Cell::new(false),
+            secret: RefCell::new(None),
         }
     }
 
@@ -229,7 +231,11 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                     .push(" OFFSET ")
                     .bind(SqlValue::Int(query.paging.offset as i64));
                 let members = self.members(&select).await?;
-                let total = self.count_where(&filter).await?;
+                let total = if query.with_total {
+                    self.count_where(&filter).await?
+                } else {
+                    0
+                };
                 Ok(Page { members, total })
             }
             (residual, _) => {
@@ -267,6 +273,16 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                 Ok(found.iter().filter(|m| residual.matches(m)).count() as u64)
             }
         }
+    }
+
+    async fn secret(&self) -> MembersResult<Vec<u8>> {
+        if let Some(secret) = self.secret.borrow().clone() {
+            return Ok(secret);
+        }
+        self.ready().await?;
+        let secret = schema::cursor_secret(&self.driver).await?.into_bytes();
+        *self.secret.borrow_mut() = Some(secret.clone());
+        Ok(secret)
     }
 
     async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>> {
