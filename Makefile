@@ -63,6 +63,7 @@ bench: build
 	node bench/dataset.mjs
 	cargo bench --bench queries > .build/native-bench.json
 	node bench/queries.mjs .build/native-bench.json
+	scripts/with-postgres.sh node bench/storage.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)

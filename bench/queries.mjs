@@ -1,10 +1,10 @@
 // The foundation benchmark, wasm side: loads the same 100k members through the
 // packaged `members` API in Node, times the same six queries, and writes the
 // medians beside the native ones (argv[2]) to bench/RESULTS.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import os from 'node:os';
 import { members, elevate, configure } from '../pkg/node.mjs';
+import { machine, medianMs, ms as fmt, writeSection } from './results.mjs';
 
 const native = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const inputs = JSON.parse(readFileSync(new URL('../.build/bench-members.json', import.meta.url), 'utf8'));
@@ -30,19 +30,6 @@ const builders = {
   'deep page (skip 5,000)': (q) => q.limit(50).skip(5000),
 };
 
-async function medianMs(run) {
-  for (let i = 0; i < 10; i++) await run();
-  const times = [];
-  const start = performance.now();
-  while (times.length < 500 && (times.length < 15 || performance.now() - start < 1000)) {
-    const t = performance.now();
-    await run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 const query = elevate(members.queryMembers);
 const rows = [];
 for (const { name } of queries) {
@@ -52,18 +39,13 @@ for (const { name } of queries) {
   rows.push({ name, wasm, native: nativeMs, total: (await builder.find()).totalCount });
 }
 
-const fmt = (ms) => (ms < 1 ? ms.toFixed(3) : ms.toFixed(2));
 const table = rows
   .map((r) => `| ${r.name} | ${r.total} | ${fmt(r.native)} | ${fmt(r.wasm)} | ${(r.wasm / r.native).toFixed(2)}× |`)
   .join('\n');
-const report = `# Benchmark results
+const report = `## Foundation: ${inputs.length.toLocaleString('en')} members, wasm in Node vs the same core native
 
-Written by \`make bench\`; re-run it to refresh. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'},
-${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.
-Medians of up to 500 runs (at least 15, about 1 s per query) after 10 warm-up runs, as an admin,
+${machine()}. Medians of up to 500 runs (at least 15, about 1 s per query) after 10 warm-up runs, as an admin,
 memory store. Timings on this shared 2-core machine vary by roughly ±10–20% between runs.
-
-## Foundation: ${inputs.length.toLocaleString('en')} members, wasm in Node vs the same core native
 
 Loading (createMember + blocking every 10th): native ${(native.load_ms / 1000).toFixed(1)} s, wasm ${(loadMs / 1000).toFixed(1)} s.
 
@@ -73,5 +55,5 @@ ${table}
 
 Targets (reported, not asserted): wasm ≤ 1.5× native; indexed queries (eq slug, startsWith nickname) under 1 ms.
 `;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+writeSection('foundation', report);
 console.log(report);

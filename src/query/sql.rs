@@ -2,9 +2,10 @@
 //! PostgreSQL (SPEC §7).
 //!
 //! Values are only ever bound as parameters; column names come only from
-//! `column()`, a closed table keyed by `Field`. Every condition compiles to an
-//! expression that is never NULL, so `NOT` keeps the two-valued meaning the memory
-//! evaluator has. What can not be compiled (custom fields) is returned as a residual
+//! `column()`, a closed table keyed by `Field`. Under a `NOT` every condition
+//! compiles to an expression that is never NULL, so `NOT` keeps the two-valued
+//! meaning the memory evaluator has; elsewhere comparisons stay bare so indexes
+//! are used. What can not be compiled (custom fields) is returned as a residual
 //! for the store to finish in memory.
 
 use super::field::{Field, FieldKind, Scalar};
@@ -169,7 +170,7 @@ pub fn prefix_successor(prefix: &str) -> Option<String> {
 /// Compiles a filter, or `None` when part of it has no column (custom fields).
 pub fn compile_filter(filter: &Filter, dialect: Dialect) -> Option<Sql> {
     let mut sql = Sql::new(dialect);
-    write_filter(filter, &mut sql)?;
+    write_filter(filter, &mut sql, false)?;
     Some(sql)
 }
 
@@ -198,7 +199,8 @@ pub fn split_filter(filter: &Filter, dialect: Dialect) -> (Sql, Option<Filter>) 
     (sql, Some(Filter::And(residual)))
 }
 
-fn write_filter(filter: &Filter, sql: &mut Sql) -> Option<()> {
+/// `negated`: the filter stands inside a `NOT` (see `write_condition`).
+fn write_filter(filter: &Filter, sql: &mut Sql, negated: bool) -> Option<()> {
     match filter {
         Filter::All => {
             sql.push("TRUE");
@@ -218,29 +220,57 @@ fn write_filter(filter: &Filter, sql: &mut Sql) -> Option<()> {
                 if i > 0 {
                     sql.push(joiner);
                 }
-                write_filter(part, sql)?;
+                write_filter(part, sql, negated)?;
             }
             sql.push(")");
         }
         Filter::Not(inner) => {
             sql.push("(NOT ");
-            write_filter(inner, sql)?;
+            write_filter(inner, sql, true)?;
             sql.push(")");
         }
-        Filter::Match(field, condition) => write_condition(field, condition, sql)?,
+        Filter::Match(field, condition) => write_condition(field, condition, sql, negated)?,
     }
     Some(())
 }
 
-fn write_condition(field: &Field, condition: &Condition, sql: &mut Sql) -> Option<()> {
+/// Writes one condition. `negated`: it stands inside a `NOT`, where a NULL must
+/// become FALSE first; elsewhere NULL already acts as false and a bare comparison
+/// lets the database use its indexes.
+fn write_condition(
+    field: &Field,
+    condition: &Condition,
+    sql: &mut Sql,
+    negated: bool,
+) -> Option<()> {
     let column = column(field)?;
     let textual = matches!(field.kind(), FieldKind::Text);
-    let compare = |sql: &mut Sql, op: &str, value: &Scalar| {
-        sql.push("COALESCE(")
-            .push(column)
-            .push(op)
-            .bind(value_of(value))
-            .push(", FALSE)");
+    // `guard`: wrap in COALESCE(…, FALSE) because a NOT will apply to the result.
+    let wrap = |sql: &mut Sql, guard: bool, body: &dyn Fn(&mut Sql)| {
+        sql.push(if guard { "COALESCE(" } else { "(" });
+        body(sql);
+        sql.push(if guard { ", FALSE)" } else { ")" });
+    };
+    let compare = |sql: &mut Sql, guard: bool, op: &str, value: &Scalar| {
+        wrap(sql, guard, &|sql| {
+            sql.push(column).push(op).bind(value_of(value));
+        });
+    };
+    let in_list = |sql: &mut Sql, guard: bool, values: &[Scalar<'static>]| {
+        if values.is_empty() {
+            sql.push("FALSE");
+            return;
+        }
+        wrap(sql, guard, &|sql| {
+            sql.push(column).push(" IN (");
+            for (i, value) in values.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(value_of(value));
+            }
+            sql.push(")");
+        });
     };
     let is_null = |sql: &mut Sql| {
         if textual {
@@ -253,27 +283,14 @@ fn write_condition(field: &Field, condition: &Condition, sql: &mut Sql) -> Optio
             sql.push("(").push(column).push(" IS NULL)");
         }
     };
-    let in_list = |sql: &mut Sql, values: &[Scalar<'static>]| {
-        if values.is_empty() {
-            sql.push("FALSE");
-            return;
-        }
-        sql.push("COALESCE(").push(column).push(" IN (");
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(value_of(value));
-        }
-        sql.push("), FALSE)");
-    };
     let like = |sql: &mut Sql, pattern: String| {
         let folded = folded_column(field).unwrap_or(column);
-        sql.push("COALESCE(")
-            .push(folded)
-            .push(" LIKE ")
-            .bind(SqlValue::Text(pattern))
-            .push(" ESCAPE '\\', FALSE)");
+        wrap(sql, negated, &|sql| {
+            sql.push(folded)
+                .push(" LIKE ")
+                .bind(SqlValue::Text(pattern.clone()))
+                .push(" ESCAPE '\\'");
+        });
     };
     match condition {
         Condition::Eq(None) => is_null(sql),
@@ -282,27 +299,27 @@ fn write_condition(field: &Field, condition: &Condition, sql: &mut Sql) -> Optio
             is_null(sql);
             sql.push(")");
         }
-        Condition::Eq(Some(v)) => compare(sql, " = ", v),
+        Condition::Eq(Some(v)) => compare(sql, negated, " = ", v),
         Condition::Ne(Some(v)) => {
             sql.push("(NOT ");
-            compare(sql, " = ", v);
+            compare(sql, true, " = ", v);
             sql.push(")");
         }
-        Condition::Gt(v) => compare(sql, " > ", v),
-        Condition::Ge(v) => compare(sql, " >= ", v),
-        Condition::Lt(v) => compare(sql, " < ", v),
-        Condition::Le(v) => compare(sql, " <= ", v),
-        Condition::In(values) | Condition::HasSome(values) => in_list(sql, values),
+        Condition::Gt(v) => compare(sql, negated, " > ", v),
+        Condition::Ge(v) => compare(sql, negated, " >= ", v),
+        Condition::Lt(v) => compare(sql, negated, " < ", v),
+        Condition::Le(v) => compare(sql, negated, " <= ", v),
+        Condition::In(values) | Condition::HasSome(values) => in_list(sql, negated, values),
         Condition::Nin(values) => {
             sql.push("(NOT ");
-            in_list(sql, values);
+            in_list(sql, true, values);
             sql.push(")");
         }
         Condition::HasAll(values) => {
             sql.push("(").push(column).push(" IS NOT NULL");
             for value in values {
                 sql.push(" AND ");
-                compare(sql, " = ", value);
+                compare(sql, negated, " = ", value);
             }
             sql.push(")");
         }
@@ -315,17 +332,17 @@ fn write_condition(field: &Field, condition: &Condition, sql: &mut Sql) -> Optio
         Condition::StartsWith(prefix) => {
             let folded = folded_column(field)?;
             // A range, not LIKE, so both databases use the index on the folded column.
-            sql.push("COALESCE(")
-                .push(folded)
-                .push(" >= ")
-                .bind(SqlValue::Text(prefix.clone()));
-            if let Some(next) = prefix_successor(prefix) {
-                sql.push(" AND ")
-                    .push(folded)
-                    .push(" < ")
-                    .bind(SqlValue::Text(next));
-            }
-            sql.push(", FALSE)");
+            wrap(sql, negated, &|sql| {
+                sql.push(folded)
+                    .push(" >= ")
+                    .bind(SqlValue::Text(prefix.clone()));
+                if let Some(next) = prefix_successor(prefix) {
+                    sql.push(" AND ")
+                        .push(folded)
+                        .push(" < ")
+                        .bind(SqlValue::Text(next));
+                }
+            });
         }
         Condition::EndsWith(suffix) => like(sql, format!("%{}", like_escape(suffix))),
         Condition::Contains(part) => like(sql, format!("%{}%", like_escape(part))),

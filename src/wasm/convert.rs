@@ -1,18 +1,14 @@
 //! JS values ⇄ JSON for the core.
 //!
 //! In: `JSON.stringify` semantics, so `Date` arguments become ISO strings and
-//! `undefined` disappears. Out: plain objects (json_compatible, never `Map`), with
-//! the date fields of SPEC §1 turned into JS `Date`s.
+//! `undefined` disappears. Out: `JSON.parse` of serde_json's text (plain objects,
+//! never `Map`), with the date fields of SPEC §1 turned into JS `Date`s.
 
-use js_sys::{Array, Date, Object, Reflect, JSON};
-use serde::Serialize;
+use js_sys::JSON;
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 
 use crate::model::{MembersError, MembersResult};
-
-/// Keys whose string values are dates in the SDK naming.
-const DATE_KEYS: [&str; 4] = ["_createdDate", "_updatedDate", "lastLoginDate", "eventTime"];
 
 /// A JS argument as JSON; `undefined` and `null` are `Value::Null`.
 pub fn to_json(value: &JsValue, argument: &str) -> MembersResult<Value> {
@@ -37,42 +33,16 @@ pub fn to_string_arg(value: &JsValue, argument: &str) -> MembersResult<String> {
         .ok_or_else(|| MembersError::invalid_field(argument, "REQUIRED_FIELD", "must be a string"))
 }
 
-/// JSON as a plain JS value, with date fields as `Date`.
-pub fn to_js(value: &Value) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js = value.serialize(&serializer).unwrap_or(JsValue::NULL);
-    revive_dates(&js);
-    js
+#[wasm_bindgen(module = "/src/wasm/revive.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = reviveDates)]
+    fn revive_dates(value: JsValue) -> JsValue;
 }
 
-/// Replaces ISO strings under the date keys with `Date`s, at any depth but inside
-/// custom fields (user data).
-fn revive_dates(value: &JsValue) {
-    if Array::is_array(value) {
-        for item in Array::from(value).iter() {
-            revive_dates(&item);
-        }
-        return;
-    }
-    let Some(object) = value.dyn_ref::<Object>() else {
-        return;
-    };
-    for key in Object::keys(object).iter() {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
-        if name == "customFields" {
-            continue;
-        }
-        let Ok(inner) = Reflect::get(object, &key) else {
-            continue;
-        };
-        if DATE_KEYS.contains(&name.as_str()) {
-            if let Some(text) = inner.as_string() {
-                let _ = Reflect::set(object, &key, &Date::new(&JsValue::from_str(&text)));
-            }
-        } else if inner.is_object() {
-            revive_dates(&inner);
-        }
-    }
+/// JSON as a plain JS value, with date fields as `Date`. One string crosses the
+/// boundary and `JSON.parse` builds the objects: much cheaper than building them
+/// key by key from wasm.
+pub fn to_js(value: &Value) -> JsValue {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
+    revive_dates(JSON::parse(&text).unwrap_or(JsValue::NULL))
 }

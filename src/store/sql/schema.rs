@@ -51,6 +51,8 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
             "CREATE UNIQUE INDEX IF NOT EXISTS members_slug_key ON members (slug_key)".into(),
             "CREATE INDEX IF NOT EXISTS members_nickname_folded ON members (nickname_folded)"
                 .into(),
+            "CREATE INDEX IF NOT EXISTS members_slug ON members (slug)".into(),
+            "CREATE INDEX IF NOT EXISTS members_login_email ON members (login_email)".into(),
             "CREATE INDEX IF NOT EXISTS members_created ON members (created_date DESC, id)".into(),
             "CREATE INDEX IF NOT EXISTS members_status ON members (status, privacy_status)".into(),
             format!(
@@ -64,10 +66,15 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
 /// Brings the database to `SCHEMA_VERSION`; returns the version found before.
 pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i64> {
     let dialect = driver.dialect();
-    let mut create = Sql::new(dialect);
-    create.push("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    let mut create = vec![];
+    if let Some(lock) = migration_lock(dialect) {
+        create.push(lock);
+    }
+    let mut sql = Sql::new(dialect);
+    sql.push("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    create.push(Statement { sql });
     driver
-        .batch(&[Statement { sql: create }])
+        .batch(&create)
         .await
         .map_err(|e| e.into_members_error())?;
     let current = current_version(driver).await?;
@@ -82,13 +89,7 @@ pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i6
         ));
     }
     for version in current + 1..=SCHEMA_VERSION {
-        let mut statements = Vec::new();
-        if dialect == Dialect::Postgres {
-            // Serialises concurrent migrators for the length of the transaction.
-            let mut lock = Sql::new(dialect);
-            lock.push("SELECT pg_advisory_xact_lock(724872)");
-            statements.push(Statement { sql: lock });
-        }
+        let mut statements: Vec<Statement> = migration_lock(dialect).into_iter().collect();
         for text in migration(version, dialect) {
             let mut sql = Sql::new(dialect);
             sql.push(&text);
@@ -114,6 +115,17 @@ pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i6
             .map_err(|e| e.into_members_error())?;
     }
     Ok(current)
+}
+
+/// PostgreSQL: serialises concurrent migrators for the length of a transaction
+/// (its `CREATE … IF NOT EXISTS` still races on the catalog). SQLite's batches are
+/// `BEGIN IMMEDIATE`, serialised already.
+fn migration_lock(dialect: Dialect) -> Option<Statement> {
+    (dialect == Dialect::Postgres).then(|| {
+        let mut sql = Sql::new(dialect);
+        sql.push("SELECT pg_advisory_xact_lock(724872)");
+        Statement { sql }
+    })
 }
 
 async fn current_version<D: SqlDriver>(driver: &D) -> MembersResult<i64> {
