@@ -15,9 +15,10 @@ build: setup
 	node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 		$(WASM_OUT)/universal_members_bg.wasm -o $(WASM_OUT)/universal_members_bg.wasm
 	@ls -l $(WASM_OUT)/universal_members_bg.wasm | awk '{ print "build: wasm is " $$5 " bytes" }'
+	rm -rf pkg/www && cp -r www pkg/www
 
 run: build
-	node examples/demo.mjs
+	node pkg/cli.mjs serve --port 8080 --host 127.0.0.1 --db sqlite:./members.db
 
 lint:
 	cargo fmt --all -- --check

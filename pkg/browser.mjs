@@ -1,6 +1,6 @@
-// Browser entry: loads the wasm core with fetch. Calls travel to the server the
-// page came from; that HTTP transport ships with the server (until then every
-// call rejects with UNAVAILABLE, saying so).
+// Browser entry: loads the wasm core with fetch. Every call travels to the
+// members server the page came from (or `configure({ baseUrl })`), through the
+// same REST codec the server uses, and comes back as the same values and errors.
 
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
@@ -9,15 +9,11 @@ import { makeMembers } from './facade.mjs';
 await init();
 registerErrorClass(MembersError);
 
-let base = Members.unavailable(
-  'the browser transport to a members server is not available in this version; run calls on Node',
-);
+let base = Members.remote(globalThis.location?.origin ?? 'http://localhost', undefined);
 
-/** Points the browser API at a server (`{ baseUrl }`). */
+/** Points the browser API at another members server (`{ baseUrl }`). */
 export function configure(options = {}) {
-  base = Members.unavailable(
-    `the browser transport to ${options.baseUrl ?? 'the server'} is not available in this version`,
-  );
+  base = Members.remote(options.baseUrl ?? globalThis.location.origin, undefined);
 }
 
 /** The members API of the visitor or logged-in member using this page. */
@@ -25,8 +21,9 @@ export const members = makeMembers(() => base);
 
 /** Refused in the browser: admin rights never reach a page (SPEC §4). */
 export function elevate() {
-  throw new MembersError('PERMISSION_DENIED', 'elevate() is refused in the browser: admin rights stay on the server',
-    'PERMISSION_DENIED', 403, { applicationError: { code: 'PERMISSION_DENIED', description: 'elevate() is refused in the browser', data: {} } });
+  const message = 'elevate() is refused in the browser: admin rights stay on the server';
+  throw new MembersError('PERMISSION_DENIED', message, 'PERMISSION_DENIED', 403,
+    { applicationError: { code: 'PERMISSION_DENIED', description: message, data: {} } });
 }
 
 export { MembersError, isMembersError };

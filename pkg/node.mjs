@@ -1,24 +1,14 @@
 // Node entry: loads the wasm core from disk, runs calls in this process against
 // the configured database, and provides `elevate()` for backend code.
 
-import { readFileSync } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { webcrypto } from 'node:crypto';
-import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
+import { openCore, DEFAULT_DATABASE } from './core.mjs';
 import { MembersError, isMembersError } from './errors.mjs';
 import { makeMembers } from './facade.mjs';
 
-// Node 18 has no global `crypto`; the core draws ids and tokens from it.
-globalThis.crypto ??= webcrypto;
-initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
-registerErrorClass(MembersError);
-
 let base = null;
-let driver = null;
+let closeBase = async () => {};
 const elevation = new AsyncLocalStorage();
-
-/** The Node default: a SQLite file in the working directory. */
-const DEFAULT_DATABASE = 'sqlite:./members.db';
 
 function settings(options = {}) {
   const env = process.env;
@@ -26,51 +16,32 @@ function settings(options = {}) {
     database: options.database ?? env.MEMBERS_DATABASE_URL ?? DEFAULT_DATABASE,
     approval: options.approval ?? env.MEMBERS_APPROVAL ?? 'auto',
     defaultPrivacy: options.defaultPrivacy ?? env.MEMBERS_DEFAULT_PRIVACY ?? 'PUBLIC',
+    baseUrl: options.baseUrl,
+    adminKey: options.adminKey ?? env.MEMBERS_ADMIN_KEY,
   };
-}
-
-// Drivers load their native modules only when used, so `memory:` needs neither.
-const drivers = {
-  sqlite: await import('./drivers/sqlite.mjs').catch(() => null),
-  postgres: await import('./drivers/postgres.mjs').catch(() => null),
-};
-
-function driverFor({ kind, target }) {
-  if (kind === 'memory') return undefined;
-  const module = drivers[kind];
-  if (module === null) {
-    throw new MembersError('UNAVAILABLE', `the ${kind} driver could not be loaded (is its npm package installed?)`,
-      'DATABASE_UNAVAILABLE', 503, { applicationError: { code: 'DATABASE_UNAVAILABLE', description: `no ${kind} driver`, data: {} } });
-  }
-  return kind === 'sqlite' ? module.openSqlite(target) : module.openPostgres(target);
 }
 
 /**
  * Chooses the database (`sqlite:PATH`, `postgres://…`, `memory:`; default
- * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy. A bad
- * URL throws here; an unreachable server or a locked file rejects the first call.
+ * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy, or, with
+ * `baseUrl` (and `adminKey` for elevated calls), a remote members server. A bad URL
+ * throws here; an unreachable server or a locked file rejects the first call.
  * Calling it again closes the previous database.
  */
 export function configure(options = {}) {
-  const chosen = settings(options);
-  const location = parseDatabaseUrl(chosen.database);
-  const next = driverFor(location);
-  const opened = Members.open(chosen, next);
-  closeDriver();
-  driver = next ?? null;
-  base = opened;
-}
-
-function closeDriver() {
-  const previous = driver;
-  driver = null;
-  return previous ? previous.close() : Promise.resolve();
+  const opened = openCore(settings(options));
+  const previous = closeBase;
+  base = opened.core;
+  closeBase = opened.close;
+  previous().catch(() => {});
 }
 
 /** Closes the database; the next call opens the configured one again. */
 export async function close() {
   base = null;
-  await closeDriver();
+  const previous = closeBase;
+  closeBase = async () => {};
+  await previous();
 }
 
 function visitor() {
@@ -100,4 +71,4 @@ export function elevate(fn) {
   return (...args) => elevation.run(true, () => fn(...args));
 }
 
-export { MembersError, isMembersError };
+export { MembersError, isMembersError, DEFAULT_DATABASE };

@@ -4,3 +4,4 @@
 pub mod operation;
 
 pub use operation::{dispatch, Operation, Reply};
+pub mod rest;

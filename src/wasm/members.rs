@@ -4,10 +4,11 @@
 
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
+use super::http::HttpTarget;
 use super::query_builder::MembersQueryBuilder;
 use super::sql_driver::JsSqlDriver;
 use super::transport::{LocalEngine, Transport};
-use crate::api::{Operation, Reply};
+use crate::api::Operation;
 use crate::model::decode::decode;
 use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
 use crate::service::{Approval, Caller, ContactList, EventKind, Moderation, SitePolicy};
@@ -87,8 +88,8 @@ impl Members {
                 .execute(caller, operation.map_err(|e| to_js_error(&e))?)
                 .await;
             match reply {
-                Ok(Reply::Empty) => Ok(JsValue::UNDEFINED),
-                Ok(reply) => Ok(to_js(&reply.to_json())),
+                Ok(Value::Null) => Ok(JsValue::UNDEFINED),
+                Ok(value) => Ok(to_js(&value)),
                 Err(error) => Err(to_js_error(&error)),
             }
         })
@@ -186,6 +187,28 @@ impl Members {
         );
         Ok(Members {
             transport: Rc::new(Transport::Local(Rc::new(engine))),
+            caller: Caller::Visitor,
+        })
+    }
+
+    /// A members API that sends every call to the members server at `baseUrl`
+    /// (absolute), as a visitor; `adminKey` lets `elevated()` and `asMember()` work
+    /// from a trusted backend.
+    pub fn remote(base_url: JsValue, admin_key: JsValue) -> Result<Members, JsValue> {
+        let base_url = to_string_arg(&base_url, "baseUrl").map_err(|e| to_js_error(&e))?;
+        let trimmed = base_url.trim_end_matches('/').to_string();
+        if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+            return Err(to_js_error(&MembersError::invalid_field(
+                "baseUrl",
+                "FORMAT",
+                format!("{base_url:?} must be an absolute http(s) URL"),
+            )));
+        }
+        Ok(Members {
+            transport: Rc::new(Transport::Http(HttpTarget {
+                base_url: trimmed,
+                admin_key: admin_key.as_string().filter(|k| !k.is_empty()),
+            })),
             caller: Caller::Visitor,
         })
     }

@@ -4,6 +4,8 @@
 
 pub mod convert;
 pub mod error;
+pub mod handler;
+pub mod http;
 pub mod members;
 pub mod query_builder;
 pub mod sql_driver;

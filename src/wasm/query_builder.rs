@@ -6,9 +6,8 @@
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
 use super::members::{fieldsets_of, Members};
-use crate::api::{Operation, Reply};
+use crate::api::Operation;
 use crate::model::{MembersError, MembersResult};
-use crate::service::MembersPage;
 use js_sys::{Array, Promise};
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -279,10 +278,7 @@ impl MembersQueryBuilder {
                 .execute(builder.members.caller(), operation)
                 .await;
             match reply {
-                Ok(Reply::Page(page)) => Ok(MembersQueryResult::new(builder, page).into()),
-                Ok(_) => Err(to_js_error(&MembersError::internal(
-                    "a query answered with something else",
-                ))),
+                Ok(page) => Ok(MembersQueryResult::new(builder, &page).into()),
                 Err(error) => Err(to_js_error(&error)),
             }
         })
@@ -310,14 +306,22 @@ pub struct MembersQueryResult {
 }
 
 impl MembersQueryResult {
-    fn new(builder: MembersQueryBuilder, page: MembersPage) -> Self {
+    /// A result from the `{ members, metadata }` a query answers, local or remote.
+    fn new(builder: MembersQueryBuilder, page: &Value) -> Self {
+        let members = &page["members"];
+        let metadata = &page["metadata"];
+        // The page size asked for: what the builder set, else the default.
+        let limit = builder
+            .limit
+            .as_u64()
+            .unwrap_or(u64::from(crate::query::DEFAULT_LIMIT)) as u32;
         MembersQueryResult {
-            items: to_js(&json!(page.members)),
-            length: page.members.len(),
-            total: page.total,
-            limit: page.limit,
-            offset: page.offset,
-            next_cursor: page.next_cursor,
+            items: to_js(members),
+            length: members.as_array().map_or(0, Vec::len),
+            total: metadata["total"].as_u64().unwrap_or(0),
+            limit,
+            offset: metadata["offset"].as_u64().unwrap_or(0),
+            next_cursor: metadata["cursors"]["next"].as_str().map(str::to_string),
             builder,
         }
     }

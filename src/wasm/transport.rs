@@ -1,13 +1,15 @@
-//! Where a call is carried out: in this process (`Local`, an engine over a store)
-//! or, in the browser until the HTTP transport lands, nowhere (`Unavailable`).
+//! Where a call is carried out: in this process (`Local`, an engine over a store),
+//! on a members server (`Http`: browsers, and Node with `baseUrl`), or nowhere
+//! (`Unavailable`, saying why).
 
-use crate::api::{dispatch, Operation, Reply};
+use super::http::HttpTarget;
+use super::sql_driver::JsSqlDriver;
+use crate::api::{dispatch, Operation};
 use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::service::{Caller, Engine};
 use crate::store::AnyStore;
+use serde_json::Value;
 use std::rc::Rc;
-
-use super::sql_driver::JsSqlDriver;
 
 /// The engine a local transport runs: memory, or SQL through a JS driver.
 pub type LocalEngine = Engine<AnyStore<JsSqlDriver>>;
@@ -16,19 +18,25 @@ pub type LocalEngine = Engine<AnyStore<JsSqlDriver>>;
 pub enum Transport {
     /// The engine runs in this process.
     Local(Rc<LocalEngine>),
-    /// No way to run calls here yet; says why.
+    /// A members server runs them.
+    Http(HttpTarget),
+    /// No way to run calls here; says why.
     Unavailable(String),
 }
 
 impl Transport {
-    /// Runs one operation for one caller.
+    /// Runs one operation for one caller; the result is the call's value in the
+    /// SDK naming (`null` for void), the same whichever way it travelled.
     pub async fn execute(
         self: Rc<Self>,
         caller: Caller,
         operation: Operation,
-    ) -> MembersResult<Reply> {
+    ) -> MembersResult<Value> {
         match &*self {
-            Transport::Local(engine) => dispatch(engine, &caller, operation).await,
+            Transport::Local(engine) => dispatch(engine, &caller, operation)
+                .await
+                .map(|reply| reply.to_json()),
+            Transport::Http(target) => target.execute(&caller, &operation).await,
             Transport::Unavailable(why) => Err(MembersError::new(
                 ErrorCode::Unavailable,
                 "UNAVAILABLE",

@@ -1,0 +1,199 @@
+// The members server on node:http: REST routes go to the wasm core's handle();
+// it also serves the members-area page (www/), the browser package and the
+// OpenAPI document. HTTP concerns live here: body limits, CORS, the admin key,
+// the access log, graceful shutdown. No members rules.
+
+import http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCore } from './core.mjs';
+
+const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** Largest JSON body accepted. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const API_PREFIXES = ['/members/v1/members', '/_api/members/v1/members'];
+const ACT_AS = 'x-members-act-as';
+const ELEVATE = 'x-members-elevate';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+/** Files of the package a page may load, under /pkg/. */
+const BROWSER_FILES = /^\/pkg\/(browser\.mjs|facade\.mjs|errors\.mjs|wasm\/[\w.\-/]+\.(js|wasm))$/;
+
+function errorBody(status, code, message) {
+  return JSON.stringify({ message, details: { applicationError: { code, description: message, data: {} } } });
+}
+
+const digest = (text) => createHash('sha256').update(text).digest();
+
+/**
+ * Creates (not yet listening) a members server.
+ * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
+ * defaultPrivacy, log: (line) => void }.
+ */
+export function createMembersServer(options = {}) {
+  const { core, close } = openCore({
+    database: options.database,
+    approval: options.approval,
+    defaultPrivacy: options.defaultPrivacy,
+  });
+  const adminDigest = options.adminKey ? digest(options.adminKey) : null;
+  const corsOrigins = new Set(options.corsOrigins ?? []);
+  const wwwDir = options.wwwDir ?? path.join(PKG_DIR, 'www');
+  const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+
+  // Constant-time comparison of the presented key (hashed, so lengths match).
+  const isAdmin = (authorization) =>
+    adminDigest !== null && typeof authorization === 'string' && authorization.length > 0
+    && !authorization.startsWith('Bearer ') && timingSafeEqual(digest(authorization), adminDigest);
+
+  function callerOf(request) {
+    if (!isAdmin(request.headers.authorization)) return core;
+    const actAs = request.headers[ACT_AS];
+    if (typeof actAs !== 'string' || actAs === '') return core.elevated();
+    const member = core.asMember(actAs);
+    return request.headers[ELEVATE] === '1' ? member.elevated() : member;
+  }
+
+  function cors(request, response) {
+    const origin = request.headers.origin;
+    if (origin && corsOrigins.has(origin)) {
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'origin');
+      response.setHeader('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS');
+      response.setHeader('access-control-allow-headers', `content-type, authorization, ${ACT_AS}, ${ELEVATE}`);
+      response.setHeader('access-control-allow-credentials', 'true');
+    }
+  }
+
+  function readBody(request) {
+    return new Promise((resolve, reject) => {
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error('too large'), { status: 413 }));
+        request.resume();
+        return;
+      }
+      const chunks = [];
+      let size = 0;
+      request.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          reject(Object.assign(new Error('too large'), { status: 413 }));
+          request.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      request.on('error', reject);
+    });
+  }
+
+  async function serveFile(response, file, method) {
+    try {
+      const bytes = await readFile(file);
+      response.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-length': bytes.length,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      });
+      response.end(method === 'HEAD' ? undefined : bytes);
+      return 200;
+    } catch {
+      return null;
+    }
+  }
+
+  async function handle(request, response) {
+    const url = new URL(request.url, 'http://localhost');
+    const pathname = url.pathname;
+    cors(request, response);
+    if (API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204);
+        response.end();
+        return 204;
+      }
+      let body = '';
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        const status = error.status ?? 400;
+        const message = status === 413 ? `the request body is over ${MAX_BODY_BYTES} bytes` : 'the request body could not be read';
+        response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+        response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
+        return status;
+      }
+      const answer = await callerOf(request).handle(request.method, pathname, url.search.slice(1), body);
+      const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+      if (answer.allow) headers.allow = answer.allow;
+      response.writeHead(answer.status, headers);
+      response.end(answer.body);
+      return answer.status;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+      response.end(errorBody(405, 'METHOD_NOT_ALLOWED', 'only GET and HEAD are served here'));
+      return 405;
+    }
+    if (pathname === '/openapi.json') {
+      return (await serveFile(response, path.join(PKG_DIR, 'openapi.json'), request.method)) ?? 404;
+    }
+    if (BROWSER_FILES.test(pathname)) {
+      const served = await serveFile(response, path.join(PKG_DIR, pathname.slice('/pkg/'.length)), request.method);
+      if (served) return served;
+    } else {
+      const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+      const file = path.resolve(wwwDir, relative);
+      // Never serve outside www/.
+      if (file.startsWith(path.resolve(wwwDir) + path.sep)) {
+        const served = await serveFile(response, file, request.method);
+        if (served) return served;
+      }
+    }
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(errorBody(404, 'NOT_FOUND', `nothing is served at ${pathname}`));
+    return 404;
+  }
+
+  const server = http.createServer((request, response) => {
+    const started = performance.now();
+    handle(request, response)
+      .catch((error) => {
+        if (!response.headersSent) {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(errorBody(500, 'INTERNAL', 'the server failed to answer'));
+        }
+        log(`error ${error?.message ?? error}`);
+        return 500;
+      })
+      .then((status) => {
+        // One line per request; the path only (no query, no headers, no body).
+        const pathOnly = (request.url ?? '').split('?')[0];
+        log(`${request.method} ${pathOnly} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      });
+  });
+
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  server.shutdown = () => new Promise((resolve) => {
+    server.close(async () => {
+      await close().catch(() => {});
+      resolve();
+    });
+    server.closeIdleConnections?.();
+  });
+  return server;
+}

@@ -1,0 +1,927 @@
+//! The REST wire codec (SPEC §5, §8): every call ⇄ HTTP method, path, query and
+//! JSON in Wix's REST naming. The browser/Node client encodes requests and decodes
+//! responses with it; the server decodes requests and encodes responses with it,
+//! so the two ends can not disagree.
+
+use super::operation::{Operation, Reply};
+use crate::model::decode::decode;
+use crate::model::error::ALL_CODES;
+use crate::model::naming::{to_rest_naming, to_sdk_naming};
+use crate::model::{ErrorCode, Fieldset, MembersError, MembersResult};
+use crate::service::{ContactList, Moderation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+/// The path every route lives under.
+pub const BASE: &str = "/members/v1/members";
+/// Wix also serves the same routes under this prefix.
+pub const WIX_BASE: &str = "/_api/members/v1/members";
+
+/// HTTP methods the routes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// Parses an HTTP method name.
+    pub fn parse(name: &str) -> Option<Method> {
+        Some(match name {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+
+    /// The method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One route: method and path pattern under `BASE` (`{id}` is a member id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: Method,
+    pub pattern: &'static str,
+    /// The call, as named in the JS API.
+    pub call: &'static str,
+}
+
+/// Every route, for the router, the OpenAPI document and its test.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: Method::Post,
+        pattern: "",
+        call: "createMember",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "",
+        call: "listMembers",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/query",
+        call: "queryMembers",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/count",
+        call: "countMembers",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/my",
+        call: "getCurrentMember",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/my",
+        call: "deleteMyMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/my/slug",
+        call: "updateCurrentMemberSlug",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/join-community",
+        call: "joinCommunity",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/leave-community",
+        call: "leaveCommunity",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/bulk/delete",
+        call: "bulkDeleteMembers",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/bulk/delete-by-filter",
+        call: "bulkDeleteMembersByFilter",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/bulk/approve-by-filter",
+        call: "bulkApproveMembers",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/bulk/block-by-filter",
+        call: "bulkBlockMembers",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/import",
+        call: "importMembers",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/{id}",
+        call: "getMember",
+    },
+    Route {
+        method: Method::Patch,
+        pattern: "/{id}",
+        call: "updateMember",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/{id}",
+        call: "deleteMember",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/{id}/addresses",
+        call: "deleteMemberAddresses",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/{id}/emails",
+        call: "deleteMemberEmails",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/{id}/phones",
+        call: "deleteMemberPhones",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/slug",
+        call: "updateMemberSlug",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/mute",
+        call: "muteMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/unmute",
+        call: "unmuteMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/approve",
+        call: "approveMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/block",
+        call: "blockMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/{id}/disconnect",
+        call: "disconnectMember",
+    },
+];
+
+/// An HTTP request as the codec sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireRequest {
+    pub method: Method,
+    /// Path under the host, starting with `/`.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    /// The JSON body (`Null` for none).
+    pub body: Value,
+}
+
+/// An HTTP response as the codec sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireResponse {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Why a request matched no route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteError {
+    /// No route has this path (404).
+    NotFound,
+    /// The path exists with other methods (405); lists them for `Allow`.
+    MethodNotAllowed(Vec<&'static str>),
+}
+
+/// The path under `BASE` (or `WIX_BASE`), if the request is for the members API.
+pub fn api_path(path: &str) -> Option<&str> {
+    [WIX_BASE, BASE].iter().find_map(|base| {
+        let rest = path.strip_prefix(base)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(rest.trim_end_matches('/'))
+    })
+}
+
+fn matches(pattern: &str, path: &str) -> Option<Option<String>> {
+    let pattern_parts: Vec<&str> = pattern.split('/').collect();
+    let path_parts: Vec<&str> = path.split('/').collect();
+    if pattern_parts.len() != path_parts.len() {
+        return None;
+    }
+    let mut id = None;
+    for (want, have) in pattern_parts.iter().zip(&path_parts) {
+        if *want == "{id}" {
+            if have.is_empty() {
+                return None;
+            }
+            id = Some(percent_decode(have));
+        } else if want != have {
+            return None;
+        }
+    }
+    Some(id)
+}
+
+/// Finds the route of a request under `BASE`: the route and the `{id}` it holds.
+pub fn route(method: Method, path: &str) -> Result<(Route, Option<String>), RouteError> {
+    let mut allowed = Vec::new();
+    for route in ROUTES {
+        // Fixed paths win over `{id}` ones (`/my` is not an id).
+        if let Some(id) = matches(route.pattern, path) {
+            if id.is_some()
+                && ROUTES
+                    .iter()
+                    .any(|r| !r.pattern.contains("{id}") && r.pattern == path)
+            {
+                continue;
+            }
+            if route.method == method {
+                return Ok((*route, id));
+            }
+            allowed.push(route.method.as_str());
+        }
+    }
+    if allowed.is_empty() {
+        Err(RouteError::NotFound)
+    } else {
+        Err(RouteError::MethodNotAllowed(allowed))
+    }
+}
+
+/// The methods some route takes at this path under `BASE` (for `Allow`).
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    [Method::Get, Method::Post, Method::Patch, Method::Delete]
+        .into_iter()
+        .filter(|method| route(*method, path).is_ok())
+        .map(Method::as_str)
+        .collect()
+}
+
+/// Decodes `%XX` and `+` in a query-string or path component.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 3 <= bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes a query-string component.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The GET parameters as one JSON request: either the `.r` parameter (base64url
+/// JSON of the whole request) or flat `a.b=1&fieldsets=X&fieldsets=Y` pairs.
+pub fn query_params(query: &str) -> MembersResult<Value> {
+    let mut flat = Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(key);
+        let value = percent_decode(value);
+        if key == ".r" {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(value.trim_end_matches('='))
+                .map_err(|_| MembersError::invalid_field(".r", "FORMAT", "is not base64url"))?;
+            return serde_json::from_slice(&bytes)
+                .map_err(|_| MembersError::invalid_field(".r", "FORMAT", "is not base64url JSON"));
+        }
+        insert_flat(&mut flat, &key, Value::String(value));
+    }
+    Ok(Value::Object(flat))
+}
+
+/// Puts `a.b.c = v` into nested objects; a repeated key becomes an array.
+fn insert_flat(map: &mut Map<String, Value>, key: &str, value: Value) {
+    match key.split_once('.') {
+        Some((head, rest)) => {
+            let inner = map.entry(head.to_string()).or_insert_with(|| json!({}));
+            if let Value::Object(inner) = inner {
+                insert_flat(inner, rest, value);
+            }
+        }
+        None => match map.get_mut(key) {
+            Some(Value::Array(list)) => list.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = json!([first, value]);
+            }
+            None => {
+                map.insert(key.to_string(), value);
+            }
+        },
+    }
+}
+
+fn fieldsets_of(value: &Value) -> MembersResult<Vec<Fieldset>> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::String(one) => decode(json!([one]), "fieldsets"),
+        other => decode(other.clone(), "fieldsets"),
+    }
+}
+
+/// Numbers arrive as strings in flat GET parameters.
+fn numbers(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => {
+                            s.parse::<i64>().map_or_else(|_| v.clone(), Value::from)
+                        }
+                        other => other.clone(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A sort list from the wire: `[{ fieldName, order }]` or one flat object.
+fn sorting_of(value: &Value) -> Value {
+    match value {
+        Value::Object(_) => json!([value]),
+        other => other.clone(),
+    }
+}
+
+/// Decodes a request into the operation it asks for (server side).
+pub fn decode_request(request: &WireRequest) -> Result<MembersResult<Operation>, RouteError> {
+    let path = api_path(&request.path).ok_or(RouteError::NotFound)?;
+    let (route, id) = route(request.method, path)?;
+    Ok(operation_of(route, id.unwrap_or_default(), request))
+}
+
+fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResult<Operation> {
+    let mut body = request.body.clone();
+    to_sdk_naming(&mut body);
+    let params = if request.method == Method::Get || request.method == Method::Delete {
+        query_params(&request.query)?
+    } else {
+        Value::Null
+    };
+    let member = |body: &Value| -> MembersResult<Value> {
+        match &body["member"] {
+            Value::Object(_) => Ok(body["member"].clone()),
+            _ => Err(MembersError::invalid_field(
+                "member",
+                "REQUIRED_FIELD",
+                "is required and must be an object",
+            )),
+        }
+    };
+    let text = |value: &Value, field: &str| -> MembersResult<String> {
+        value.as_str().map(str::to_string).ok_or_else(|| {
+            MembersError::invalid_field(field, "REQUIRED_FIELD", "is required and must be a string")
+        })
+    };
+    let moderate = |action| Operation::Moderate {
+        id: id.clone(),
+        action,
+    };
+    let list = |list| Operation::DeleteMemberList {
+        id: id.clone(),
+        list,
+    };
+    Ok(match route.call {
+        "createMember" => Operation::CreateMember {
+            member: member(&body)?,
+        },
+        "listMembers" => Operation::ListMembers {
+            paging: numbers(&params["paging"]),
+            sorting: sorting_of(&params["sorting"]),
+            fieldsets: fieldsets_of(&params["fieldsets"])?,
+        },
+        "queryMembers" => Operation::QueryMembers {
+            query: body["query"].clone(),
+            search: body["search"].clone(),
+            fieldsets: fieldsets_of(&body["fieldsets"])?,
+        },
+        "countMembers" => Operation::CountMembers {
+            query: body["query"].clone(),
+            search: body["search"].clone(),
+        },
+        "getCurrentMember" => Operation::GetCurrentMember {
+            fieldsets: fieldsets_of(&params["fieldsets"])?,
+        },
+        "deleteMyMember" => Operation::DeleteMyMember {
+            content_assignee_id: params["contentAssigneeId"].as_str().map(str::to_string),
+        },
+        "updateCurrentMemberSlug" => Operation::UpdateCurrentMemberSlug {
+            slug: text(&body["slug"], "slug")?,
+        },
+        "joinCommunity" => Operation::JoinCommunity,
+        "leaveCommunity" => Operation::LeaveCommunity,
+        "bulkDeleteMembers" => Operation::BulkDeleteMembers {
+            ids: decode(body["memberIds"].clone(), "memberIds")?,
+        },
+        "bulkDeleteMembersByFilter" => Operation::BulkDeleteMembersByFilter {
+            filter: body["filter"].clone(),
+        },
+        "bulkApproveMembers" => Operation::BulkModerate {
+            filter: body["filter"].clone(),
+            action: Moderation::Approve,
+        },
+        "bulkBlockMembers" => Operation::BulkModerate {
+            filter: body["filter"].clone(),
+            action: Moderation::Block,
+        },
+        "importMembers" => Operation::ImportMembers {
+            members: body["members"].clone(),
+        },
+        "getMember" => Operation::GetMember {
+            id,
+            fieldsets: fieldsets_of(&params["fieldsets"])?,
+        },
+        "updateMember" => Operation::UpdateMember {
+            id,
+            member: member(&body)?,
+        },
+        "deleteMember" => Operation::DeleteMember { id },
+        "deleteMemberAddresses" => list(ContactList::Addresses),
+        "deleteMemberEmails" => list(ContactList::Emails),
+        "deleteMemberPhones" => list(ContactList::Phones),
+        "updateMemberSlug" => Operation::UpdateMemberSlug {
+            id,
+            slug: text(&body["slug"], "slug")?,
+        },
+        "muteMember" => moderate(Moderation::Mute),
+        "unmuteMember" => moderate(Moderation::Unmute),
+        "approveMember" => moderate(Moderation::Approve),
+        "blockMember" => moderate(Moderation::Block),
+        "disconnectMember" => moderate(Moderation::Disconnect),
+        other => {
+            return Err(MembersError::internal(format!(
+                "route {other} has no operation"
+            )))
+        }
+    })
+}
+
+/// Encodes a reply as the response body (server side), in REST naming.
+pub fn encode_reply(reply: &Reply) -> WireResponse {
+    let mut body = match reply {
+        Reply::Member(view) => json!({ "member": view }),
+        Reply::Count(count) => json!({ "count": count }),
+        Reply::Empty => json!({}),
+        other => other.to_json(),
+    };
+    to_rest_naming(&mut body);
+    WireResponse { status: 200, body }
+}
+
+/// Encodes an error as Wix does: `{ message, details }` with the HTTP status.
+pub fn encode_error(error: &MembersError) -> WireResponse {
+    WireResponse {
+        status: error.http_status(),
+        body: json!({ "message": error.message, "details": error.details() }),
+    }
+}
+
+/// The canonical code of an HTTP status (each code has its own status).
+pub fn code_of_status(status: u16) -> ErrorCode {
+    ALL_CODES
+        .iter()
+        .copied()
+        .find(|code| code.http_status() == status)
+        .unwrap_or(ErrorCode::Internal)
+}
+
+/// Turns an error response back into the same `MembersError` (client side).
+pub fn decode_error(response: &WireResponse) -> MembersError {
+    let message = response.body["message"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("the server answered HTTP {}", response.status));
+    MembersError::from_parts(
+        code_of_status(response.status),
+        message,
+        &response.body["details"],
+    )
+}
+
+fn base64_json(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+fn rest(mut value: Value) -> Value {
+    to_rest_naming(&mut value);
+    value
+}
+
+/// Encodes an operation as a request (client side), in REST naming.
+pub fn encode_request(operation: &Operation) -> WireRequest {
+    use Operation::*;
+    let id_path = |id: &str, tail: &str| format!("{BASE}/{}{tail}", percent_encode(id));
+    let fieldsets_query = |fieldsets: &[Fieldset]| {
+        fieldsets
+            .iter()
+            .map(|f| {
+                format!(
+                    "fieldsets={}",
+                    serde_json::to_value(f)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let post = |path: String, body: Value| WireRequest {
+        method: Method::Post,
+        path,
+        query: String::new(),
+        body,
+    };
+    let (method, path, query, body) = match operation {
+        CreateMember { member } => return post(BASE.into(), rest(json!({ "member": member }))),
+        GetMember { id, fieldsets } => (
+            Method::Get,
+            id_path(id, ""),
+            fieldsets_query(fieldsets),
+            Value::Null,
+        ),
+        ListMembers {
+            paging,
+            sorting,
+            fieldsets,
+        } => {
+            // Nested arrays do not fit flat parameters: send the whole request as `.r`.
+            let request = json!({ "paging": paging, "sorting": rest(sorting.clone()), "fieldsets": fieldsets });
+            (
+                Method::Get,
+                BASE.into(),
+                format!(".r={}", base64_json(&request)),
+                Value::Null,
+            )
+        }
+        QueryMembers {
+            query,
+            search,
+            fieldsets,
+        } => {
+            return post(
+                format!("{BASE}/query"),
+                json!({ "query": rest(query.clone()), "search": search, "fieldsets": fieldsets }),
+            )
+        }
+        CountMembers { query, search } => {
+            return post(
+                format!("{BASE}/count"),
+                json!({ "query": rest(query.clone()), "search": search }),
+            )
+        }
+        UpdateMember { id, member } => (
+            Method::Patch,
+            id_path(id, ""),
+            String::new(),
+            rest(json!({ "member": member })),
+        ),
+        DeleteMember { id } => (Method::Delete, id_path(id, ""), String::new(), Value::Null),
+        DeleteMemberList { id, list } => {
+            let tail = match list {
+                ContactList::Addresses => "/addresses",
+                ContactList::Emails => "/emails",
+                ContactList::Phones => "/phones",
+            };
+            (
+                Method::Delete,
+                id_path(id, tail),
+                String::new(),
+                Value::Null,
+            )
+        }
+        GetCurrentMember { fieldsets } => (
+            Method::Get,
+            format!("{BASE}/my"),
+            fieldsets_query(fieldsets),
+            Value::Null,
+        ),
+        JoinCommunity => return post(format!("{BASE}/join-community"), json!({})),
+        LeaveCommunity => return post(format!("{BASE}/leave-community"), json!({})),
+        UpdateCurrentMemberSlug { slug } => {
+            return post(format!("{BASE}/my/slug"), json!({ "slug": slug }))
+        }
+        UpdateMemberSlug { id, slug } => {
+            return post(id_path(id, "/slug"), json!({ "slug": slug }))
+        }
+        Moderate { id, action } => {
+            let tail = match action {
+                Moderation::Approve => "/approve",
+                Moderation::Block => "/block",
+                Moderation::Mute => "/mute",
+                Moderation::Unmute => "/unmute",
+                Moderation::Disconnect => "/disconnect",
+            };
+            return post(id_path(id, tail), json!({}));
+        }
+        DeleteMyMember {
+            content_assignee_id,
+        } => {
+            let query = content_assignee_id
+                .as_deref()
+                .map(|id| format!("contentAssigneeId={}", percent_encode(id)))
+                .unwrap_or_default();
+            (Method::Delete, format!("{BASE}/my"), query, Value::Null)
+        }
+        BulkDeleteMembers { ids } => {
+            return post(format!("{BASE}/bulk/delete"), json!({ "memberIds": ids }))
+        }
+        BulkDeleteMembersByFilter { filter } => {
+            return post(
+                format!("{BASE}/bulk/delete-by-filter"),
+                json!({ "filter": rest(filter.clone()) }),
+            )
+        }
+        BulkModerate { filter, action } => {
+            let path = match action {
+                Moderation::Block => "/bulk/block-by-filter",
+                _ => "/bulk/approve-by-filter",
+            };
+            return post(
+                format!("{BASE}{path}"),
+                json!({ "filter": rest(filter.clone()) }),
+            );
+        }
+        ImportMembers { members } => {
+            return post(
+                format!("{BASE}/import"),
+                rest(json!({ "members": members })),
+            )
+        }
+    };
+    WireRequest {
+        method,
+        path,
+        query,
+        body,
+    }
+}
+
+/// Decodes a successful response into what the JS call returns, in SDK naming
+/// (client side): the mirror of `encode_reply` and `Reply::to_json`.
+pub fn decode_response(operation: &Operation, response: &WireResponse) -> Value {
+    let mut body = response.body.clone();
+    to_sdk_naming(&mut body);
+    match operation {
+        Operation::CreateMember { .. }
+        | Operation::GetMember { .. }
+        | Operation::UpdateMember { .. } => body["member"].take(),
+        Operation::CountMembers { .. } => body["count"].take(),
+        Operation::DeleteMember { .. } | Operation::DeleteMyMember { .. } => Value::Null,
+        _ => body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn every_operation() -> Vec<Operation> {
+        use Operation::*;
+        vec![
+            CreateMember {
+                member: json!({ "loginEmail": "a@example.com", "profile": { "photo": { "_id": "p", "url": "u" } } }),
+            },
+            GetMember {
+                id: ID.into(),
+                fieldsets: vec![Fieldset::Full, Fieldset::Extended],
+            },
+            ListMembers {
+                paging: json!({ "limit": 10, "offset": 20 }),
+                sorting: json!([{ "fieldName": "_createdDate", "order": "ASC" }]),
+                fieldsets: vec![Fieldset::Public],
+            },
+            QueryMembers {
+                query: json!({ "filter": { "_id": { "$in": [ID] } }, "sort": [{ "fieldName": "profile.nickname" }], "paging": { "limit": 5 } }),
+                search: json!({ "expression": "an" }),
+                fieldsets: vec![Fieldset::Full],
+            },
+            CountMembers {
+                query: json!({ "filter": { "status": "APPROVED" } }),
+                search: Value::Null,
+            },
+            UpdateMember {
+                id: ID.into(),
+                member: json!({ "contact": { "firstName": "Ann" } }),
+            },
+            DeleteMember { id: ID.into() },
+            DeleteMemberList {
+                id: ID.into(),
+                list: ContactList::Addresses,
+            },
+            DeleteMemberList {
+                id: ID.into(),
+                list: ContactList::Emails,
+            },
+            DeleteMemberList {
+                id: ID.into(),
+                list: ContactList::Phones,
+            },
+            GetCurrentMember {
+                fieldsets: vec![Fieldset::Full],
+            },
+            JoinCommunity,
+            LeaveCommunity,
+            UpdateCurrentMemberSlug { slug: "ann".into() },
+            UpdateMemberSlug {
+                id: ID.into(),
+                slug: "ann".into(),
+            },
+            Moderate {
+                id: ID.into(),
+                action: Moderation::Mute,
+            },
+            Moderate {
+                id: ID.into(),
+                action: Moderation::Unmute,
+            },
+            Moderate {
+                id: ID.into(),
+                action: Moderation::Approve,
+            },
+            Moderate {
+                id: ID.into(),
+                action: Moderation::Block,
+            },
+            Moderate {
+                id: ID.into(),
+                action: Moderation::Disconnect,
+            },
+            DeleteMyMember {
+                content_assignee_id: Some(ID.into()),
+            },
+            BulkDeleteMembers {
+                ids: vec![ID.into()],
+            },
+            BulkDeleteMembersByFilter {
+                filter: json!({ "_id": ID }),
+            },
+            BulkModerate {
+                filter: json!({ "status": "PENDING" }),
+                action: Moderation::Approve,
+            },
+            BulkModerate {
+                filter: json!({ "status": "APPROVED" }),
+                action: Moderation::Block,
+            },
+            ImportMembers {
+                members: json!([{ "_id": ID }]),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_operation_survives_the_wire_both_ways() {
+        for operation in every_operation() {
+            let request = encode_request(&operation);
+            let decoded = decode_request(&request).expect("routed").expect("decoded");
+            // Field names may arrive in REST naming; the core accepts both, so
+            // compare after bringing both to SDK naming.
+            let mut expected = format!("{operation:?}");
+            let mut got = format!("{decoded:?}");
+            for (rest, sdk) in [
+                ("\"id\"", "\"_id\""),
+                ("\"createdDate\"", "\"_createdDate\""),
+            ] {
+                expected = expected.replace(rest, sdk);
+                got = got.replace(rest, sdk);
+            }
+            assert_eq!(
+                got,
+                expected,
+                "{} {}",
+                request.method.as_str(),
+                request.path
+            );
+        }
+    }
+
+    #[test]
+    fn every_route_is_reached_by_some_operation() {
+        let reached: Vec<String> = every_operation()
+            .iter()
+            .map(|op| {
+                let request = encode_request(op);
+                let (route, _) = route(request.method, api_path(&request.path).unwrap()).unwrap();
+                route.call.to_string()
+            })
+            .collect();
+        for route in ROUTES {
+            assert!(
+                reached.contains(&route.call.to_string()),
+                "{} is never used",
+                route.call
+            );
+        }
+    }
+
+    #[test]
+    fn get_parameters_arrive_flat_or_as_one_base64url_request() {
+        let flat =
+            query_params("fieldsets=FULL&fieldsets=EXTENDED&paging.limit=10&paging.offset=20")
+                .unwrap();
+        assert_eq!(flat["fieldsets"], json!(["FULL", "EXTENDED"]));
+        assert_eq!(flat["paging"]["limit"], "10");
+        let r = URL_SAFE_NO_PAD.encode(r#"{"paging":{"limit":3},"fieldsets":["FULL"]}"#);
+        let packed = query_params(&format!(".r={r}")).unwrap();
+        assert_eq!(packed["paging"]["limit"], 3);
+        assert!(query_params(".r=%%%").is_err());
+    }
+
+    #[test]
+    fn both_path_prefixes_route_and_fixed_paths_win_over_ids() {
+        assert_eq!(api_path("/_api/members/v1/members/my"), Some("/my"));
+        assert_eq!(api_path("/members/v1/members"), Some(""));
+        assert_eq!(api_path("/members/v1/membersx"), None);
+        assert_eq!(
+            route(Method::Get, "/my").unwrap().0.call,
+            "getCurrentMember"
+        );
+        assert_eq!(
+            route(Method::Get, &format!("/{ID}")).unwrap().0.call,
+            "getMember"
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_wrong_methods_405() {
+        assert_eq!(
+            route(Method::Get, "/nope/deeper/still"),
+            Err(RouteError::NotFound)
+        );
+        match route(Method::Get, "/query") {
+            Err(RouteError::MethodNotAllowed(allowed)) => assert_eq!(allowed, vec!["POST"]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_cross_the_wire_unchanged() {
+        let error = MembersError::invalid_field("member.loginEmail", "FORMAT", "is not an email");
+        let back = decode_error(&encode_error(&error));
+        assert_eq!(back, error);
+        let error = MembersError::new(ErrorCode::AlreadyExists, "SLUG_ALREADY_EXISTS", "taken")
+            .with_data(json!({ "slug": "ann" }));
+        let wire = encode_error(&error);
+        assert_eq!(wire.status, 409);
+        assert_eq!(decode_error(&wire), error);
+    }
+}
