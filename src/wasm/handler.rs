@@ -6,7 +6,8 @@ use super::convert::to_js;
 use super::members::Members;
 use crate::api::dispatch;
 use crate::api::rest::{
-    decode_request, encode_error, encode_reply, Method, RouteError, WireRequest,
+    allowed_methods, api_path, decode_request, encode_error, encode_reply, Method, RouteError,
+    WireRequest,
 };
 use crate::model::{ErrorCode, MembersError};
 use js_sys::Promise;
