@@ -284,8 +284,13 @@ export interface ConfigureOptions {
   approval?: 'auto' | 'manual';
   /** privacyStatus of new members that choose none. */
   defaultPrivacy?: 'PUBLIC' | 'PRIVATE';
-  /** Browser: the server to talk to (default: the page's origin). */
+  /**
+   * A members server to send every call to (browser default: the page's origin).
+   * On Node this makes the same API a client of a remote server.
+   */
   baseUrl?: string;
+  /** Node client of a server: the admin key `elevate()` and `asMember()` send. */
+  adminKey?: string;
 }
 
 /** Chooses the database (Node) or the server (browser). */
