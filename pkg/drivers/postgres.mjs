@@ -12,6 +12,7 @@ const types = {
 
 /** The driver error shape the core understands. Never includes the URL. */
 function driverError(error) {
+  if (typeof error?.kind === 'string') return error;
   const code = String(error?.code ?? '');
   const message = String(error?.message ?? error);
   if (code === '23505') return { kind: 'unique', index: String(error.constraint ?? ''), message };
@@ -58,9 +59,13 @@ export function openPostgres(url) {
       try {
         await client.query('BEGIN');
         const counts = [];
-        for (const { sql, params } of list) {
+        for (const [index, { sql, params, expect }] of list.entries()) {
           const result = await client.query({ text: sql, values: params, rowMode: 'array' });
-          counts.push(result.rowCount ?? 0);
+          const changes = result.rowCount ?? 0;
+          if (expect !== undefined && changes !== expect) {
+            throw { kind: 'conflict', index, message: `statement ${index} changed ${changes} rows, not ${expect}` };
+          }
+          counts.push(changes);
         }
         await client.query('COMMIT');
         return counts;

@@ -67,13 +67,18 @@ export function openSqlite(path) {
     /** Runs statements in one IMMEDIATE transaction; returns the changed-row counts. */
     async batch(list) {
       try {
-        const run = connection().transaction(() => list.map(({ sql, params }) => {
+        const run = connection().transaction(() => list.map(({ sql, params, expect }, index) => {
           const statement = prepare(sql);
           if (statement.reader) {
             statement.raw(true).all(params);
             return 0;
           }
-          return statement.run(params).changes;
+          const { changes } = statement.run(params);
+          // Throwing inside the transaction rolls all of it back.
+          if (expect !== undefined && changes !== expect) {
+            throw { kind: 'conflict', index, message: `statement ${index} changed ${changes} rows, not ${expect}` };
+          }
+          return changes;
         }));
         return run.immediate();
       } catch (error) {

@@ -122,21 +122,21 @@ impl<S: Store> Engine<S> {
         };
         caller.require_admin(call)?;
         let filter = Filter::parse(filter)?;
-        for member in self.all_matching(&filter).await? {
-            if caller.is_self(&member.id) || member.status == crate::model::Status::Offline {
-                continue;
+        // A caller never blocks itself; disconnected members stay as they are.
+        let targets: Vec<Member> = self
+            .all_matching(&filter)
+            .await?
+            .into_iter()
+            .filter(|m| !caller.is_self(&m.id) && m.status != crate::model::Status::Offline)
+            .collect();
+        // One transaction for all of them: every match changes, or none does.
+        self.modify_many(caller, targets, |m| {
+            if m.status == crate::model::Status::Offline {
+                return Ok(()); // disconnected meanwhile
             }
-            match self
-                .modify(caller, &member.id, call, |m| action.apply(caller, m))
-                .await
-            {
-                // Deleted meanwhile: nothing left to moderate.
-                Err(error) if error.application_code == "MEMBER_NOT_FOUND" => {}
-                other => {
-                    other?;
-                }
-            }
-        }
+            action.apply(caller, m)
+        })
+        .await?;
         Ok(json!({ "jobId": new_uuid()? }))
     }
 }

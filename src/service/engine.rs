@@ -158,6 +158,67 @@ impl<S: Store> Engine<S> {
         ))
     }
 
+    /// Applies `change` to every one of `members` and stores them all in one
+    /// transaction (compare-and-set on each revision); on a lost race the still
+    /// existing ones are read again and the whole change retried. Unchanged members
+    /// are left alone. Fires one updated event per changed member, after commit.
+    pub(crate) async fn modify_many(
+        &self,
+        caller: &Caller,
+        members: Vec<Member>,
+        change: impl Fn(&mut Member) -> MembersResult<()>,
+    ) -> MembersResult<Vec<Member>> {
+        let mut current = members;
+        for _ in 0..MAX_ATTEMPTS {
+            let now = self.now();
+            let mut pairs = Vec::new();
+            for before in &current {
+                let mut after = before.clone();
+                change(&mut after)?;
+                if after == *before {
+                    continue;
+                }
+                after.revision = before.revision + 1;
+                after.updated_date = now.max(before.updated_date);
+                validate_member(&after, "member")?;
+                pairs.push((after, before.revision));
+            }
+            if pairs.is_empty() {
+                return Ok(Vec::new());
+            }
+            match self.store.update_many(&pairs).await {
+                Ok(()) => {
+                    for (after, _) in &pairs {
+                        let before = current.iter().find(|m| m.id == after.id);
+                        self.events.publish(
+                            EventKind::Updated,
+                            before,
+                            Some(after),
+                            caller.identity(),
+                            now,
+                        );
+                    }
+                    return Ok(pairs.into_iter().map(|(after, _)| after).collect());
+                }
+                Err(error) if error.application_code == REVISION_CONFLICT => {
+                    let mut fresh = Vec::with_capacity(current.len());
+                    for member in &current {
+                        if let Some(member) = self.store.get(&member.id).await? {
+                            fresh.push(member);
+                        }
+                    }
+                    current = fresh;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(MembersError::new(
+            crate::model::ErrorCode::Unavailable,
+            "TOO_MUCH_CONTENTION",
+            "members are changing too often to update together; try again",
+        ))
+    }
+
     /// Deletes these members, firing one event each. A member changed meanwhile is
     /// re-read and deleted as it now is, so its event follows the change's event.
     pub(crate) async fn remove(

@@ -41,6 +41,10 @@ impl<D: SqlDriver> Store for AnyStore<D> {
         both!(self, s => s.update(member, expected_revision).await)
     }
 
+    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+        both!(self, s => s.update_many(changes).await)
+    }
+
     async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
         both!(self, s => s.delete(members).await)
     }

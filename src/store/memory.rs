@@ -224,6 +224,32 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+        let mut inner = self.inner.borrow_mut();
+        for (member, expected) in changes {
+            match inner.members.get(&member.id) {
+                Some(stored) if stored.revision == *expected => {}
+                _ => return Err(revision_conflict(&member.id)),
+            }
+        }
+        let mut replaced: Vec<Member> = Vec::new();
+        for (member, _) in changes {
+            if let Err(error) = inner.check_unique(member) {
+                // All or nothing: put back what this call replaced.
+                for old in replaced.iter().rev() {
+                    inner.remove(&old.id);
+                    inner.add(old);
+                }
+                return Err(error);
+            }
+            if let Some(old) = inner.remove(&member.id) {
+                replaced.push(old);
+            }
+            inner.add(member);
+        }
+        Ok(())
+    }
+
     async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
         let mut inner = self.inner.borrow_mut();
         let current: Vec<&Member> = members

@@ -116,6 +116,10 @@ pub trait Store {
     /// (`REVISION_CONFLICT` otherwise, `ALREADY_EXISTS` on a taken email or slug).
     async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()>;
 
+    /// Replaces several members at once, each only if its stored revision is still
+    /// the one paired with it; otherwise nothing changes (`REVISION_CONFLICT`).
+    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()>;
+
     /// Deletes, all at once, each of these members whose stored revision is still
     /// the one given (compare-and-set, like `update`); returns the ids deleted.
     async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>>;

@@ -71,6 +71,12 @@ fn driver_error(error: JsValue) -> DriverError {
         },
         "busy" => DriverError::Busy(message),
         "unavailable" => DriverError::Unavailable(message),
+        "conflict" => DriverError::Conflict {
+            index: Reflect::get(&error, &JsValue::from_str("index"))
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as usize,
+        },
         _ => DriverError::Other(message),
     }
 }
@@ -108,6 +114,9 @@ impl SqlDriver for JsSqlDriver {
                     &JsValue::from_str(&statement.sql.text),
                 );
                 let _ = Reflect::set(&item, &"params".into(), &params(&statement.sql));
+                if let Some(rows) = statement.expect {
+                    let _ = Reflect::set(&item, &"expect".into(), &JsValue::from_f64(rows as f64));
+                }
                 JsValue::from(item)
             })
             .collect();

@@ -401,6 +401,11 @@ pub struct YieldingStore {
 }
 
 impl Store for YieldingStore {
+    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.update_many(changes).await
+    }
+
     async fn secret(&self) -> MembersResult<Vec<u8>> {
         self.inner.secret().await
     }

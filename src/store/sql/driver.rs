@@ -9,6 +9,23 @@ use crate::query::sql::{Dialect, Sql, SqlValue};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub sql: Sql,
+    /// Rows it must change; any other count rolls the batch back (`Conflict`).
+    pub expect: Option<u64>,
+}
+
+impl Statement {
+    /// A statement whose row count is not checked.
+    pub fn new(sql: Sql) -> Statement {
+        Statement { sql, expect: None }
+    }
+
+    /// A statement that must change exactly `rows` rows.
+    pub fn expecting(sql: Sql, rows: u64) -> Statement {
+        Statement {
+            sql,
+            expect: Some(rows),
+        }
+    }
 }
 
 /// Why a driver call failed, in terms the store can act on.
@@ -20,6 +37,9 @@ pub enum DriverError {
     Busy(String),
     /// The database can not be reached or opened.
     Unavailable(String),
+    /// Statement `index` of a batch changed another number of rows than expected;
+    /// the batch was rolled back.
+    Conflict { index: usize },
     /// Anything else (a bug, or a damaged database).
     Other(String),
 }
@@ -42,6 +62,9 @@ impl DriverError {
                 "DATABASE_UNAVAILABLE",
                 format!("the database can not be reached: {message}"),
             ),
+            DriverError::Conflict { index } => MembersError::internal(format!(
+                "unexpected row count at statement {index} of a batch"
+            )),
             DriverError::Other(message) => {
                 MembersError::internal(format!("database error: {message}"))
             }

@@ -20,6 +20,24 @@ use crate::query::{Filter, Query};
 use driver::int;
 use std::cell::{Cell, RefCell};
 
+/// A driver error as callers see it; a unique violation names what `member` took.
+fn unique_error(error: DriverError, member: Option<&Member>) -> MembersError {
+    match (error, member) {
+        (DriverError::Unique { index }, Some(member)) if index.contains("email") => {
+            email_taken(&member.login_email)
+        }
+        (DriverError::Unique { index }, Some(member)) if index.contains("slug") => {
+            slug_taken(&member.profile.slug)
+        }
+        (DriverError::Unique { .. }, Some(member)) => MembersError::new(
+            ErrorCode::AlreadyExists,
+            "MEMBER_ALREADY_EXISTS",
+            format!("a member with id {} already exists", member.id),
+        ),
+        (other, _) => other.into_members_error(),
+    }
+}
+
 /// Members in a SQL database.
 pub struct SqlStore<D: SqlDriver> {
     driver: D,
@@ -86,20 +104,7 @@ impl<D: SqlDriver> SqlStore<D> {
         self.driver
             .batch(statements)
             .await
-            .map_err(|error| match (error, member) {
-                (DriverError::Unique { index }, Some(member)) if index.contains("email") => {
-                    email_taken(&member.login_email)
-                }
-                (DriverError::Unique { index }, Some(member)) if index.contains("slug") => {
-                    slug_taken(&member.profile.slug)
-                }
-                (DriverError::Unique { .. }, Some(member)) => MembersError::new(
-                    ErrorCode::AlreadyExists,
-                    "MEMBER_ALREADY_EXISTS",
-                    format!("a member with id {} already exists", member.id),
-                ),
-                (other, _) => other.into_members_error(),
-            })
+            .map_err(|error| unique_error(error, member))
     }
 
     async fn select_one(&self, column: &str, value: &str) -> MembersResult<Option<Member>> {
@@ -125,7 +130,7 @@ impl<D: SqlDriver> SqlStore<D> {
             sql.bind(value);
         }
         sql.push(")");
-        Ok(Statement { sql })
+        Ok(Statement::new(sql))
     }
 }
 
@@ -166,31 +171,31 @@ impl<D: SqlDriver> Store for SqlStore<D> {
     }
 
     async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
-        let mut sql = self.sql();
-        sql.push("UPDATE members SET ");
-        for (i, (column, value)) in row::COLUMNS
-            .iter()
-            .zip(row::values(member)?)
-            .enumerate()
-            .skip(1)
-        {
-            if i > 1 {
-                sql.push(", ");
-            }
-            sql.push(column).push(" = ").bind(value);
-        }
-        sql.push(" WHERE id = ")
-            .bind(SqlValue::Text(member.id.to_string()))
-            .push(" AND revision = ")
-            .bind(SqlValue::Int(expected_revision as i64));
-        let counts = self.write(&[Statement { sql }], Some(member)).await?;
-        if counts.first() == Some(&1) {
-            Ok(())
-        } else {
-            Err(revision_conflict(&member.id))
-        }
+        self.update_many(&[(member.clone(), expected_revision)])
+            .await
     }
 
+    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+        let statements = changes
+            .iter()
+            .map(|(member, expected)| {
+                Ok(Statement::expecting(self.update_sql(member, *expected)?, 1))
+            })
+            .collect::<MembersResult<Vec<_>>>()?;
+        self.ready().await?;
+        match self.driver.batch(&statements).await {
+            Ok(_) => Ok(()),
+            // A stale revision changed no row: the whole batch was rolled back.
+            Err(DriverError::Conflict { index }) => {
+                let (member, _) = &changes[index.min(changes.len() - 1)];
+                Err(revision_conflict(&member.id))
+            }
+            Err(error) => Err(unique_error(
+                error,
+                (changes.len() == 1).then(|| &changes[0].0),
+            )),
+        }
+    }
     async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
         if members.is_empty() {
             return Ok(Vec::new());
@@ -203,7 +208,7 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                     .bind(SqlValue::Text(member.id.to_string()))
                     .push(" AND revision = ")
                     .bind(SqlValue::Int(member.revision as i64));
-                Statement { sql }
+                Statement::new(sql)
             })
             .collect();
         let counts = self.write(&statements, None).await?;
@@ -315,5 +320,29 @@ impl<D: SqlDriver> SqlStore<D> {
             .and_then(|row| row.first())
             .map_or(Ok(0), int)?;
         Ok(count.max(0) as u64)
+    }
+}
+
+impl<D: SqlDriver> SqlStore<D> {
+    /// `UPDATE … WHERE id = ? AND revision = ?` for one member.
+    fn update_sql(&self, member: &Member, expected_revision: u64) -> MembersResult<Sql> {
+        let mut sql = self.sql();
+        sql.push("UPDATE members SET ");
+        for (i, (column, value)) in row::COLUMNS
+            .iter()
+            .zip(row::values(member)?)
+            .enumerate()
+            .skip(1)
+        {
+            if i > 1 {
+                sql.push(", ");
+            }
+            sql.push(column).push(" = ").bind(value);
+        }
+        sql.push(" WHERE id = ")
+            .bind(SqlValue::Text(member.id.to_string()))
+            .push(" AND revision = ")
+            .bind(SqlValue::Int(expected_revision as i64));
+        Ok(sql)
     }
 }

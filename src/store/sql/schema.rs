@@ -72,7 +72,7 @@ pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i6
     }
     let mut sql = Sql::new(dialect);
     sql.push("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    create.push(Statement { sql });
+    create.push(Statement::new(sql));
     driver
         .batch(&create)
         .await
@@ -93,14 +93,14 @@ pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i6
         for text in migration(version, dialect) {
             let mut sql = Sql::new(dialect);
             sql.push(&text);
-            statements.push(Statement { sql });
+            statements.push(Statement::new(sql));
         }
         if version == 1 {
             let mut sql = Sql::new(dialect);
             sql.push("INSERT INTO settings (name, value) VALUES ('cursor_secret', ")
                 .bind(SqlValue::Text(secret.to_string()))
                 .push(") ON CONFLICT (name) DO NOTHING");
-            statements.push(Statement { sql });
+            statements.push(Statement::new(sql));
         }
         let mut mark = Sql::new(dialect);
         mark.push("INSERT INTO schema_version (version) SELECT ")
@@ -108,7 +108,7 @@ pub async fn migrate<D: SqlDriver>(driver: &D, secret: &str) -> MembersResult<i6
             .push(" WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE version = ")
             .bind(SqlValue::Int(version))
             .push(")");
-        statements.push(Statement { sql: mark });
+        statements.push(Statement::new(mark));
         driver
             .batch(&statements)
             .await
@@ -124,7 +124,7 @@ fn migration_lock(dialect: Dialect) -> Option<Statement> {
     (dialect == Dialect::Postgres).then(|| {
         let mut sql = Sql::new(dialect);
         sql.push("SELECT pg_advisory_xact_lock(724872)");
-        Statement { sql }
+        Statement::new(sql)
     })
 }
 
