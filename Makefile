@@ -4,7 +4,7 @@ WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench lint test-rust test-js test-js-suites test-types pack clean
+.PHONY: setup build run test bench lint test-rust test-js test-js-suites test-types test-e2e pack clean
 
 setup:
 	@scripts/setup.sh
@@ -38,7 +38,8 @@ pack: build
 	cp -r tests/conformance $(PKGTEST)/conformance
 	cp tests/ts/*.ts tests/ts/tsconfig.json $(PKGTEST)/
 
-# The same suite on every store (parametrised by MEMBERS_TEST_STORE), then the
+# The same suite on every store and over HTTP against a real server process
+# (parametrised by MEMBERS_TEST_STORE), then the
 # multi-process tests (durability, concurrency) once; PostgreSQL is a throw-away
 # cluster unless MEMBERS_TEST_POSTGRES_URL names a server.
 test-js: pack
@@ -58,7 +59,11 @@ test-js-suites:
 test-types: pack
 	node_modules/.bin/tsc -p $(PKGTEST)/tsconfig.json
 
-test: setup lint test-rust test-js test-types
+# A real page in headless Chromium, talking to a real server.
+test-e2e: build
+	node --test --test-reporter=spec tests/e2e/*.test.mjs
+
+test: setup lint test-rust test-js test-types test-e2e
 
 bench: build
 	node bench/dataset.mjs

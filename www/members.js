@@ -7,6 +7,7 @@ const status = document.getElementById('status');
 const page = document.getElementById('page');
 const prev = document.getElementById('prev');
 const next = document.getElementById('next');
+const pager = document.getElementById('pager');
 let current = null;
 
 function show(result) {
@@ -21,7 +22,9 @@ function show(result) {
     item.append(name, since);
     return item;
   }));
-  status.textContent = result.totalCount === 0 ? 'No members found.' : `${result.totalCount} members`;
+  const count = result.totalCount;
+  status.textContent = count === 0 ? 'No members found.' : `${count} ${count === 1 ? 'member' : 'members'}`;
+  pager.hidden = result.totalPages <= 1;
   page.textContent = result.totalPages > 1 ? `page ${result.currentPage + 1} of ${result.totalPages}` : '';
   prev.disabled = !result.hasPrev();
   next.disabled = !result.hasNext();

@@ -1,0 +1,290 @@
+//! pkg/openapi.json (hand-written) and the REST codec's `ROUTES` must agree both
+//! ways: every route is documented under its call's name, and the document
+//! describes no route the server does not have. Also: the document is whole
+//! (every `$ref` resolves, every schema is used).
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use universal_members::api::rest::{route, Method, BASE, ROUTES};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+const SOME_ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+fn document() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/openapi.json");
+    let text = std::fs::read_to_string(path).expect("pkg/openapi.json is readable");
+    serde_json::from_str(&text).expect("pkg/openapi.json is JSON")
+}
+
+/// Every (path, method, operation) of the document.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let paths = doc["paths"].as_object().expect("paths is an object");
+    let mut found = Vec::new();
+    for (path, item) in paths {
+        let item = item.as_object().expect("a path item is an object");
+        for (key, operation) in item {
+            if METHODS.contains(&key.as_str()) {
+                found.push((path.clone(), key.clone(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+fn method_name(method: Method) -> String {
+    method.as_str().to_ascii_lowercase()
+}
+
+/// Every `$ref` string anywhere under `value`.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => out.push(target.clone()),
+                    _ => refs(inner, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+/// The operation's parameters, its path item's included, with `$ref`s followed.
+fn parameters(doc: &Value, path: &str, operation: &Value) -> Vec<Value> {
+    let shared = doc["paths"][path]["parameters"].as_array().cloned();
+    let own = operation["parameters"].as_array().cloned();
+    shared
+        .into_iter()
+        .chain(own)
+        .flatten()
+        .map(|p| match p["$ref"].as_str() {
+            Some(target) => doc
+                .pointer(target.trim_start_matches('#'))
+                .unwrap_or_else(|| panic!("{target} resolves"))
+                .clone(),
+            None => p,
+        })
+        .collect()
+}
+
+#[test]
+fn the_document_is_openapi_3_1() {
+    let doc = document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+}
+
+#[test]
+fn every_route_is_documented_under_its_call_name() {
+    let doc = document();
+    for route in ROUTES {
+        let path = format!("{BASE}{}", route.pattern);
+        let method = method_name(route.method);
+        let operation = &doc["paths"][&path][&method];
+        assert!(
+            operation.is_object(),
+            "{} {path} ({}) is missing from pkg/openapi.json",
+            route.method.as_str(),
+            route.call
+        );
+        assert_eq!(
+            operation["operationId"],
+            route.call,
+            "{} {path} has the wrong operationId",
+            route.method.as_str()
+        );
+    }
+}
+
+#[test]
+fn every_documented_operation_is_a_route_of_the_server() {
+    let doc = document();
+    for (path, method, operation) in operations(&doc) {
+        let pattern = path
+            .strip_prefix(BASE)
+            .unwrap_or_else(|| panic!("{path} is not under {BASE}"));
+        let known = ROUTES
+            .iter()
+            .find(|r| r.pattern == pattern && method_name(r.method) == method)
+            .unwrap_or_else(|| panic!("{method} {path} is documented but is no route"));
+        assert_eq!(operation["operationId"], known.call, "{method} {path}");
+        // And the router itself sends such a request to that call.
+        let concrete = pattern.replace("{id}", SOME_ID);
+        let parsed = Method::parse(&method.to_ascii_uppercase()).expect("a codec method");
+        let (routed, _) = route(parsed, &concrete)
+            .unwrap_or_else(|e| panic!("{method} {path} does not route: {e:?}"));
+        assert_eq!(routed.call, known.call, "{method} {path}");
+    }
+    assert_eq!(
+        operations(&doc).len(),
+        ROUTES.len(),
+        "one operation per route"
+    );
+}
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc = document();
+    let mut seen = BTreeSet::new();
+    for (path, method, operation) in operations(&doc) {
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            seen.insert(id.clone()),
+            "{method} {path}: operationId {id} is used twice"
+        );
+    }
+}
+
+#[test]
+fn every_ref_resolves_to_a_definition() {
+    let doc = document();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{target} is not a reference inside the document"));
+        assert!(
+            pointer.starts_with("/components/"),
+            "{target} does not point into components"
+        );
+        let resolved = doc
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{target} resolves to nothing"));
+        assert!(resolved.is_object(), "{target} is not a definition");
+    }
+}
+
+#[test]
+fn every_schema_is_used() {
+    let doc = document();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    let used: BTreeSet<String> = found.into_iter().collect();
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for name in schemas.keys() {
+        let target = format!("#/components/schemas/{name}");
+        assert!(used.contains(&target), "schema {name} is never used");
+    }
+}
+
+#[test]
+fn path_parameters_are_declared_and_required() {
+    let doc = document();
+    for (path, method, operation) in operations(&doc) {
+        let declared: Vec<Value> = parameters(&doc, &path, &operation)
+            .into_iter()
+            .filter(|p| p["in"] == "path")
+            .collect();
+        let names: BTreeSet<&str> = declared.iter().filter_map(|p| p["name"].as_str()).collect();
+        let wanted: BTreeSet<&str> = path
+            .split('/')
+            .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        assert_eq!(names, wanted, "{method} {path}: path parameters");
+        for p in declared {
+            assert_eq!(
+                p["required"], true,
+                "{method} {path}: {} is required",
+                p["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn reads_document_fieldsets_and_the_packed_request() {
+    let doc = document();
+    for (path, method, operation) in operations(&doc) {
+        if method != "get" {
+            continue;
+        }
+        let names: BTreeSet<String> = parameters(&doc, &path, &operation)
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        for wanted in ["fieldsets", ".r"] {
+            assert!(
+                names.contains(wanted),
+                "GET {path} does not document {wanted}"
+            );
+        }
+    }
+    let list = &doc["paths"][BASE]["get"];
+    let names: BTreeSet<String> = parameters(&doc, BASE, list)
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    for wanted in ["paging.limit", "paging.offset"] {
+        assert!(
+            names.contains(wanted),
+            "listMembers does not document {wanted}"
+        );
+    }
+}
+
+#[test]
+fn the_admin_key_is_an_authorization_header() {
+    let doc = document();
+    let scheme = &doc["components"]["securitySchemes"]["adminKey"];
+    assert_eq!(scheme["type"], "apiKey");
+    assert_eq!(scheme["in"], "header");
+    assert_eq!(scheme["name"], "Authorization");
+    let schemes = doc["components"]["securitySchemes"]
+        .as_object()
+        .expect("schemes");
+    for (path, method, operation) in operations(&doc) {
+        for requirement in operation["security"].as_array().into_iter().flatten() {
+            for name in requirement.as_object().expect("a requirement").keys() {
+                assert!(
+                    schemes.contains_key(name),
+                    "{method} {path}: no scheme {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_error_status_answers_the_error_shape() {
+    let doc = document();
+    let error = "#/components/schemas/Error";
+    for (path, method, operation) in operations(&doc) {
+        let responses = operation["responses"].as_object().expect("responses");
+        assert!(responses.contains_key("200"), "{method} {path}: no 200");
+        for (status, response) in responses {
+            if status.starts_with('2') {
+                continue;
+            }
+            let response = match response["$ref"].as_str() {
+                Some(target) => doc
+                    .pointer(target.trim_start_matches('#'))
+                    .expect("resolves"),
+                None => response,
+            };
+            assert_eq!(
+                response["content"]["application/json"]["schema"]["$ref"], error,
+                "{method} {path} {status}"
+            );
+        }
+    }
+    for status in [
+        "400", "401", "403", "404", "405", "409", "413", "428", "429", "500", "503",
+    ] {
+        assert!(
+            operations(&doc)
+                .iter()
+                .any(|(_, _, op)| op["responses"][status].is_object()),
+            "no operation documents HTTP {status}"
+        );
+    }
+}
