@@ -45,7 +45,7 @@ pack: build
 test-js: pack
 	scripts/with-postgres.sh $(MAKE) --no-print-directory test-js-suites
 
-STORES := memory sqlite postgres
+STORES := memory sqlite postgres http
 test-js-suites:
 	@cd $(PKGTEST) && for store in $(STORES); do \
 		echo "== node suite on $$store"; \

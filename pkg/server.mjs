@@ -90,8 +90,10 @@ export function createMembersServer(options = {}) {
       request.on('data', (chunk) => {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
+          // Stop reading; the 413 is written, then the connection is closed.
+          request.removeAllListeners('data');
+          request.pause();
           reject(Object.assign(new Error('too large'), { status: 413 }));
-          request.destroy();
           return;
         }
         chunks.push(chunk);
@@ -134,6 +136,8 @@ export function createMembersServer(options = {}) {
         const status = error.status ?? 400;
         const message = status === 413 ? `the request body is over ${MAX_BODY_BYTES} bytes` : 'the request body could not be read';
         response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+        // The rest of an oversized upload is never read: close once answered.
+        response.on('finish', () => request.socket?.destroy());
         response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
         return status;
       }

@@ -402,7 +402,6 @@ describe('the MembersError class', () => {
 // Last: points the API at a server that is not there.
 describe('UNAVAILABLE', () => {
   test('Node configured with a baseUrl nobody answers on rejects with UNAVAILABLE',
-    { todo: 'BUG: configure({ baseUrl }) is ignored on Node — calls still run on a local memory database (SPEC §11: baseUrl makes Node a client of a remote server)' },
     async () => {
       configure({ baseUrl: 'http://127.0.0.1:9' });
       try {

@@ -5,15 +5,113 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { members, elevate, configure, close, MembersError, isMembersError } from 'universal-members';
 
-/** The store this run tests: MEMBERS_TEST_STORE = memory (default) | sqlite | postgres. */
+/**
+ * The store this run tests: MEMBERS_TEST_STORE = memory (default) | sqlite |
+ * postgres | http (this process is a client of a real server process, which keeps
+ * its members in a fresh SQLite file).
+ */
 export const STORE = process.env.MEMBERS_TEST_STORE ?? 'memory';
-const STORES = ['memory', 'sqlite', 'postgres'];
+const STORES = ['memory', 'sqlite', 'postgres', 'http'];
 if (!STORES.includes(STORE)) throw new Error(`MEMBERS_TEST_STORE must be one of ${STORES.join(', ')}, not ${STORE}`);
 
 const tempDirs = [];
 const databases = [];
+const servers = [];
+
+// Loaded into each server before the CLI: when this process goes away its stdin
+// ends, and the server stops itself (SIGTERM) instead of living on as an orphan.
+// (A test file that throws at top level exits without 'exit' handlers.)
+const ORPHAN_GUARD = `data:text/javascript,${encodeURIComponent(
+  "process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM')); process.stdin.on('error', () => {}); process.stdin.resume();",
+)}`;
+
+/** The installed package's CLI (next to its Node entry). */
+export const CLI = fileURLToPath(new URL('./cli.mjs', import.meta.resolve('universal-members')));
+
+/**
+ * Spawns `universal-members serve` on a free port of 127.0.0.1 and resolves, once
+ * it prints its "serving" line, with `{ baseUrl, adminKey, database, child, lines,
+ * stderr(), exited, stop() }`. `lines` are the complete stdout lines (the access
+ * log). `adminKey: null` starts a server without one; `env` is added to the child's
+ * environment; `args` are more CLI flags.
+ */
+export function startServer({ database, adminKey = randomBytes(24).toString('base64url'), env = {}, args = [] } = {}) {
+  if (database === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'members-server-'));
+    tempDirs.push(dir);
+    database = `sqlite:${join(dir, 'members.db')}`;
+  }
+  const childEnv = { ...process.env };
+  // The key, database and origins are only what this call gives (flags win anyway).
+  delete childEnv.MEMBERS_ADMIN_KEY;
+  delete childEnv.MEMBERS_DATABASE_URL;
+  delete childEnv.MEMBERS_CORS_ORIGINS;
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) childEnv[key] = value;
+  const flags = ['serve', '--port', '0', '--host', '127.0.0.1', '--db', database, ...args];
+  // `--flag=value`: a random key may start with "-".
+  if (adminKey !== null) flags.push(`--admin-key=${adminKey}`);
+  const child = spawn(process.execPath, [`--import=${ORPHAN_GUARD}`, CLI, ...flags], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  let partial = '';
+  let errors = '';
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const server = {
+    adminKey,
+    database,
+    child,
+    lines,
+    exited,
+    stderr: () => errors,
+    /** SIGTERM, then the exit `{ code, signal }`. */
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  servers.push(server);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('the server printed no "serving" line within 15 s')), 15_000);
+    function fail(error) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\nstderr:\n${errors}\nstdout:\n${lines.join('\n')}${partial}`));
+    }
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      errors += chunk;
+    });
+    // Always drained: a server writing its access log into a full pipe would block.
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      partial += chunk;
+      let newline;
+      while ((newline = partial.indexOf('\n')) !== -1) {
+        const line = partial.slice(0, newline);
+        partial = partial.slice(newline + 1);
+        lines.push(line);
+        const serving = /^universal-members: serving (http:\/\/\S+)$/.exec(line);
+        if (serving && server.baseUrl === undefined) {
+          clearTimeout(timer);
+          server.baseUrl = serving[1];
+          resolve(server);
+        }
+      }
+    });
+    child.on('error', fail);
+    exited.then(({ code, signal }) => {
+      if (server.baseUrl === undefined) fail(new Error(`the server exited (code ${code}, signal ${signal}) before serving`));
+    });
+  });
+}
+
+// A test process that ends early must not leave servers behind.
+process.on('exit', () => {
+  for (const { child } of servers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 /** The server of MEMBERS_TEST_POSTGRES_URL with `database` as its path. */
 function postgresUrl(database) {
@@ -38,12 +136,20 @@ async function withServer(fn) {
 
 /**
  * Points the API at a fresh, empty database of the store under test (see STORE):
- * `memory:`, a new SQLite file in a temp folder, or a new PostgreSQL database on
- * the server of MEMBERS_TEST_POSTGRES_URL. `options` are the other configure()
- * options (site policy). Every test file calls this instead of configure().
+ * `memory:`, a new SQLite file in a temp folder, a new PostgreSQL database on
+ * the server of MEMBERS_TEST_POSTGRES_URL, or a new server process (on a new SQLite
+ * file) that this process is a client of. `options` are the other configure()
+ * options (site policy; a server gets them from its environment). Every test file
+ * calls this instead of configure().
  */
 export async function useStore(options = {}) {
-  if (STORE === 'memory') {
+  if (STORE === 'http') {
+    const { approval, defaultPrivacy, ...rest } = options;
+    const server = await startServer({
+      env: { MEMBERS_APPROVAL: approval, MEMBERS_DEFAULT_PRIVACY: defaultPrivacy },
+    });
+    configure({ baseUrl: server.baseUrl, adminKey: server.adminKey, ...rest });
+  } else if (STORE === 'memory') {
     configure({ database: 'memory:', ...options });
   } else if (STORE === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'members-test-'));
@@ -61,6 +167,8 @@ export async function useStore(options = {}) {
 // alive), then remove what useStore made.
 after(async () => {
   await close();
+  // Servers drain and close their databases before their files are removed.
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   if (databases.length > 0) {
     const names = databases.splice(0);
