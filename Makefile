@@ -70,6 +70,7 @@ bench: build
 	cargo bench --bench queries > .build/native-bench.json
 	node bench/queries.mjs .build/native-bench.json
 	scripts/with-postgres.sh node bench/storage.mjs
+	node bench/http.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)

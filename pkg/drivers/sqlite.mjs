@@ -32,6 +32,13 @@ export function openSqlite(path) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
         db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        // Gathers index statistics when they are missing or stale, so the planner
+        // picks the right index. Best effort: a busy database skips it.
+        try {
+          db.pragma('optimize = 0x10002');
+        } catch {
+          // Another process holds the write lock; statistics can wait.
+        }
       } catch (error) {
         db = null;
         const mapped = driverError(error);
@@ -51,8 +58,10 @@ export function openSqlite(path) {
   };
   return {
     dialect: 'sqlite',
+    // better-sqlite3 is synchronous: answering without a Promise spares the core
+    // a microtask round trip per statement (it accepts either).
     /** Runs one statement; returns its rows as arrays. */
-    async query(sql, params) {
+    query(sql, params) {
       try {
         const statement = prepare(sql);
         if (!statement.reader) {
@@ -65,7 +74,7 @@ export function openSqlite(path) {
       }
     },
     /** Runs statements in one IMMEDIATE transaction; returns the changed-row counts. */
-    async batch(list) {
+    batch(list) {
       try {
         const run = connection().transaction(() => list.map(({ sql, params, expect }, index) => {
           const statement = prepare(sql);

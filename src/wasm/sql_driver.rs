@@ -5,6 +5,7 @@ use crate::query::sql::{Dialect, Sql, SqlValue};
 use crate::store::sql::{DriverError, SqlDriver, Statement};
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -15,11 +16,13 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn dialect(this: &JsSqlDriver) -> String;
 
+    /// Rows, or a Promise of rows (synchronous drivers answer at once).
     #[wasm_bindgen(method, catch)]
-    fn query(this: &JsSqlDriver, sql: &str, params: &Array) -> Result<Promise, JsValue>;
+    fn query(this: &JsSqlDriver, sql: &str, params: &Array) -> Result<JsValue, JsValue>;
 
+    /// Row counts, or a Promise of them.
     #[wasm_bindgen(method, catch)]
-    fn batch(this: &JsSqlDriver, statements: &Array) -> Result<Promise, JsValue>;
+    fn batch(this: &JsSqlDriver, statements: &Array) -> Result<JsValue, JsValue>;
 }
 
 /// Largest integer a JS number holds exactly.
@@ -81,10 +84,12 @@ fn driver_error(error: JsValue) -> DriverError {
     }
 }
 
-async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, DriverError> {
-    JsFuture::from(promise.map_err(driver_error)?)
-        .await
-        .map_err(driver_error)
+async fn settle(answer: Result<JsValue, JsValue>) -> Result<JsValue, DriverError> {
+    let answer = answer.map_err(driver_error)?;
+    match answer.dyn_into::<Promise>() {
+        Ok(promise) => JsFuture::from(promise).await.map_err(driver_error),
+        Err(value) => Ok(value),
+    }
 }
 
 impl SqlDriver for JsSqlDriver {

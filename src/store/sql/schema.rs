@@ -55,6 +55,10 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
             "CREATE INDEX IF NOT EXISTS members_login_email ON members (login_email)".into(),
             "CREATE INDEX IF NOT EXISTS members_created ON members (created_date DESC, id)".into(),
             "CREATE INDEX IF NOT EXISTS members_status ON members (status, privacy_status)".into(),
+            // Visitors' queries always carry `status = APPROVED AND privacy_status =
+            // PUBLIC`: lead the indexes they need with those two columns.
+            "CREATE INDEX IF NOT EXISTS members_visible_nickname ON members (status, privacy_status, nickname_folded)".into(),
+            "CREATE INDEX IF NOT EXISTS members_visible_created ON members (status, privacy_status, created_date DESC, id)".into(),
             format!(
                 "CREATE TABLE IF NOT EXISTS settings (name {t} PRIMARY KEY, value {t} NOT NULL)"
             ),
