@@ -16,6 +16,7 @@ import '../pkg/node.mjs'; // loads the wasm core and registers MembersError
 import { openSqlite } from '../pkg/drivers/sqlite.mjs';
 import Database from '../pkg/node_modules/better-sqlite3/lib/index.js';
 import { machine, medianMs, ms, writeSection } from './results.mjs';
+import { generateMembers } from './members-data.mjs';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const COUNT = Number(process.env.BENCH_MEMBERS ?? 100_000);
@@ -28,33 +29,6 @@ const CONNECTIONS = 16;
 const PAGE = 20;
 const PREFIX = 'al';
 
-// Deterministic members, as bench/storage.mjs makes them: every 10th BLOCKED,
-// about 20% PRIVATE, distinct creation dates.
-function* generate(count) {
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const pick = (list) => list[Math.floor(random() * list.length)];
-  const first = ['Ann', 'alice', 'Albert', 'Bob', 'Carla', 'dmitri', 'Eve', 'Zoë', 'Omar', 'Li', 'Priya', 'Sven'];
-  const titles = ['Engineer', 'Designer', 'Writer', 'Chef', 'Teacher', 'Nurse', 'Pilot', 'Student'];
-  const start = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < count; i++) {
-    const hex = i.toString(16).padStart(12, '0');
-    const nickname = i === 50_000 ? 'Target Member' : `${pick(first)} ${pick(first)}${i}`;
-    const date = new Date(start + i * 60_000).toISOString();
-    yield {
-      _id: `00000000-0000-4000-8000-${hex}`,
-      loginEmail: `user${i}@example.com`,
-      status: i % 10 === 0 ? 'BLOCKED' : 'APPROVED',
-      contactId: `00000000-0000-4000-9000-${hex}`,
-      privacyStatus: random() < 0.8 ? 'PUBLIC' : 'PRIVATE',
-      activityStatus: 'ACTIVE',
-      _createdDate: date,
-      _updatedDate: date,
-      profile: { nickname, title: pick(titles), slug: i === 50_000 ? 'target-member' : `m${i}` },
-    };
-  }
-}
-
 /** Imports `count` members through the package; returns the ids a visitor may see and one it may not. */
 async function build(file, count) {
   const driver = openSqlite(file);
@@ -62,7 +36,7 @@ async function build(file, count) {
   const visible = [];
   let hidden = null;
   let batch = [];
-  for (const member of generate(count)) {
+  for (const member of generateMembers(count)) {
     if (member.status === 'APPROVED' && member.privacyStatus === 'PUBLIC') visible.push(member._id);
     else hidden ??= member._id;
     batch.push(member);

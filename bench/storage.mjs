@@ -13,37 +13,12 @@ import { openPostgres } from '../pkg/drivers/postgres.mjs';
 import Database from '../pkg/node_modules/better-sqlite3/lib/index.js';
 import pg from '../pkg/node_modules/pg/lib/index.js';
 import { machine, medianMs, ms, writeSection } from './results.mjs';
+import { generateMembers } from './members-data.mjs';
 
 const COUNT = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const PAGE = 50;
 // The deep page: 1,000 unless the data set is too small for it.
 const DEEP = Math.min(1000, Math.floor(COUNT / PAGE));
-
-// Deterministic members: statuses and privacy vary, creation dates are distinct.
-function* generate() {
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const pick = (list) => list[Math.floor(random() * list.length)];
-  const first = ['Ann', 'alice', 'Albert', 'Bob', 'Carla', 'dmitri', 'Eve', 'Zoë', 'Omar', 'Li', 'Priya', 'Sven'];
-  const titles = ['Engineer', 'Designer', 'Writer', 'Chef', 'Teacher', 'Nurse', 'Pilot', 'Student'];
-  const start = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < COUNT; i++) {
-    const hex = i.toString(16).padStart(12, '0');
-    const nickname = i === 50_000 ? 'Target Member' : `${pick(first)} ${pick(first)}${i}`;
-    const date = new Date(start + i * 60_000).toISOString();
-    yield {
-      _id: `00000000-0000-4000-8000-${hex}`,
-      loginEmail: `user${i}@example.com`,
-      status: i % 10 === 0 ? 'BLOCKED' : 'APPROVED',
-      contactId: `00000000-0000-4000-9000-${hex}`,
-      privacyStatus: random() < 0.8 ? 'PUBLIC' : 'PRIVATE',
-      activityStatus: 'ACTIVE',
-      _createdDate: date,
-      _updatedDate: date,
-      profile: { nickname, title: pick(titles), slug: i === 50_000 ? 'target-member' : `m${i}` },
-    };
-  }
-}
 
 /** A driver that records every statement the core sends. */
 function recording(driver) {
@@ -75,7 +50,7 @@ async function run(label, url, direct) {
   const api = Members.open({}, driver).elevated();
   const loadStart = performance.now();
   let batch = [];
-  for (const member of generate()) {
+  for (const member of generateMembers(COUNT)) {
     batch.push(member);
     if (batch.length === 1000) { await api.importMembers(batch); batch = []; }
   }
