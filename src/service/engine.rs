@@ -128,14 +128,9 @@ impl<S: Store> Engine<S> {
     ) -> MembersResult<Member> {
         for _ in 0..MAX_ATTEMPTS {
             let before = self.load_changeable(caller, id, call).await?;
-            let mut after = before.clone();
-            change(&mut after)?;
-            if after == before {
+            let Some(after) = next_version(&before, self.now(), &change)? else {
                 return Ok(before);
-            }
-            after.revision = before.revision + 1;
-            after.updated_date = self.now().max(before.updated_date);
-            validate_member(&after, "member")?;
+            };
             match self.store.update(&after, before.revision).await {
                 Ok(()) => {
                     self.events.publish(
@@ -173,15 +168,9 @@ impl<S: Store> Engine<S> {
             let now = self.now();
             let mut pairs = Vec::new();
             for before in &current {
-                let mut after = before.clone();
-                change(&mut after)?;
-                if after == *before {
-                    continue;
+                if let Some(after) = next_version(before, now, &change)? {
+                    pairs.push((after, before.revision));
                 }
-                after.revision = before.revision + 1;
-                after.updated_date = now.max(before.updated_date);
-                validate_member(&after, "member")?;
-                pairs.push((after, before.revision));
             }
             if pairs.is_empty() {
                 return Ok(Vec::new());
@@ -258,4 +247,23 @@ impl<S: Store> Engine<S> {
             "members are changing too often to delete; try again",
         ))
     }
+}
+
+/// `before` with `change` applied, its revision bumped and its update date set,
+/// checked against every limit; `None` when the change changes nothing (then
+/// nothing is written and no event fires).
+fn next_version(
+    before: &Member,
+    now: Timestamp,
+    change: &impl Fn(&mut Member) -> MembersResult<()>,
+) -> MembersResult<Option<Member>> {
+    let mut after = before.clone();
+    change(&mut after)?;
+    if after == *before {
+        return Ok(None);
+    }
+    after.revision = before.revision + 1;
+    after.updated_date = now.max(before.updated_date);
+    validate_member(&after, "member")?;
+    Ok(Some(after))
 }

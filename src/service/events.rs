@@ -66,8 +66,11 @@ impl EventBus {
         let Some(subject) = after.or(before) else {
             return;
         };
-        let mut metadata = json!({
-            "_id": new_uuid().unwrap_or_default(),
+        // Without a random source the id still names the change uniquely.
+        let event_id =
+            new_uuid().unwrap_or_else(|_| format!("{}-{}", subject.id, subject.revision));
+        let metadata = json!({
+            "_id": event_id,
             "entityId": subject.id,
             "eventType": format!("wix.members.v1.member_{}", kind.slug()),
             "entityFqdn": "wix.members.v1.member",
@@ -76,9 +79,6 @@ impl EventBus {
             "identity": identity,
             "entityEventSequence": subject.revision + u64::from(kind == EventKind::Deleted),
         });
-        if metadata["_id"] == "" {
-            metadata["_id"] = Value::from(format!("{}-{}", subject.id, subject.revision));
-        }
         let mut event = json!({ "metadata": metadata });
         if let Some(after) = after {
             event["entity"] = json!(project(after, Fieldset::Full));

@@ -127,12 +127,13 @@ impl<S: Store> Engine<S> {
         let wanted = Fieldset::widest(fieldsets, "fieldsets")?;
         let mut query = self.visible_query(caller, &request)?;
         let limit = query.paging.limit;
-        let fingerprint = cursor::fingerprint(&request.combined_filter(), &request.sort);
+        // Binds cursors to this query; computed only when a cursor is read or made.
+        let fingerprint = || cursor::fingerprint(&request.combined_filter(), &request.sort);
         let mut total = None;
         if let Some(token) = &request.paging.cursor {
             cursor::check_sort(&request.sort)?;
             let secret = self.store.secret().await?;
-            let after = cursor::decode(&secret, &fingerprint, &request.sort, token)?;
+            let after = cursor::decode(&secret, &fingerprint(), &request.sort, token)?;
             // totalCount stays the whole query's; the page itself starts after the cursor.
             total = Some(self.store.count(&query.filter).await?);
             query.filter = query.filter.and(after);
@@ -146,7 +147,12 @@ impl<S: Store> Engine<S> {
         let next_cursor = match page.members.last() {
             Some(last) if has_more && cursor::check_sort(&request.sort).is_ok() => {
                 let secret = self.store.secret().await?;
-                Some(cursor::encode(&secret, &fingerprint, &request.sort, last)?)
+                Some(cursor::encode(
+                    &secret,
+                    &fingerprint(),
+                    &request.sort,
+                    last,
+                )?)
             }
             _ => None,
         };

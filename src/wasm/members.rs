@@ -213,14 +213,6 @@ impl Members {
         })
     }
 
-    /// A members API whose every call rejects with `UNAVAILABLE` and `reason`.
-    pub fn unavailable(reason: String) -> Members {
-        Members {
-            transport: Rc::new(Transport::Unavailable(reason)),
-            caller: Caller::Visitor,
-        }
-    }
-
     /// The same API acting as the member with this id (a trusted backend's view of
     /// a member; sessions come with authentication).
     #[wasm_bindgen(js_name = asMember)]
@@ -234,22 +226,6 @@ impl Members {
     /// The same API with admin rights, keeping the member it acts for.
     pub fn elevated(&self) -> Members {
         self.with_caller(Caller::Admin(self.caller.member_id().cloned()))
-    }
-
-    /// The same API as a visitor.
-    pub fn visitor(&self) -> Members {
-        self.with_caller(Caller::Visitor)
-    }
-
-    /// Who this API calls as: `'VISITOR'`, `'MEMBER'` or `'ADMIN'`.
-    #[wasm_bindgen(getter, js_name = callerType)]
-    pub fn caller_type(&self) -> String {
-        match self.caller {
-            Caller::Visitor => "VISITOR",
-            Caller::Member(_) => "MEMBER",
-            Caller::Admin(_) => "ADMIN",
-        }
-        .into()
     }
 
     /// `createMember({ member })` → member. Admins only.

@@ -1,11 +1,10 @@
-//! Where a call is carried out: in this process (`Local`, an engine over a store),
-//! on a members server (`Http`: browsers, and Node with `baseUrl`), or nowhere
-//! (`Unavailable`, saying why).
+//! Where a call is carried out: in this process (`Local`, an engine over a store)
+//! or on a members server (`Http`: browsers, and Node with `baseUrl`).
 
 use super::http::HttpTarget;
 use super::sql_driver::JsSqlDriver;
 use crate::api::{dispatch, Operation};
-use crate::model::{ErrorCode, MembersError, MembersResult};
+use crate::model::MembersResult;
 use crate::service::{Caller, Engine};
 use crate::store::AnyStore;
 use serde_json::Value;
@@ -20,8 +19,6 @@ pub enum Transport {
     Local(Rc<LocalEngine>),
     /// A members server runs them.
     Http(HttpTarget),
-    /// No way to run calls here; says why.
-    Unavailable(String),
 }
 
 impl Transport {
@@ -37,11 +34,6 @@ impl Transport {
                 .await
                 .map(|reply| reply.to_json()),
             Transport::Http(target) => target.execute(&caller, &operation).await,
-            Transport::Unavailable(why) => Err(MembersError::new(
-                ErrorCode::Unavailable,
-                "UNAVAILABLE",
-                why.clone(),
-            )),
         }
     }
 }
