@@ -4,20 +4,32 @@
 
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeMembers } from './facade.mjs';
+import { makeAuthentication, makeMembers } from './facade.mjs';
 
 await init();
 registerErrorClass(MembersError);
 
-let base = Members.remote(globalThis.location?.origin ?? 'http://localhost', undefined);
+// The session lives in an HttpOnly cookie the server sets; scripts never see the
+// token. Whether there is one is told by the server's companion cookie.
+let base = Members.browser(globalThis.location?.origin ?? 'http://localhost');
+let loggedIn = /(?:^|;\s*)members_logged_in=1(?:;|$)/.test(globalThis.document?.cookie ?? '');
 
 /** Points the browser API at another members server (`{ baseUrl }`). */
 export function configure(options = {}) {
-  base = Members.remote(options.baseUrl ?? globalThis.location.origin, undefined);
+  base = Members.browser(options.baseUrl ?? globalThis.location.origin);
 }
 
 /** The members API of the visitor or logged-in member using this page. */
 export const members = makeMembers(() => base);
+/** The same API acting as the holder of a session token (sent as Bearer). */
+members.withSession = (token) => makeMembers(() => base.withSession(token));
+
+/** The authentication API of this page: login and register keep the session. */
+export const authentication = makeAuthentication(() => base, (c) => c, {
+  loggedIn: () => loggedIn,
+  started: () => { loggedIn = true; },
+  ended: () => { loggedIn = false; },
+});
 
 /** Refused in the browser: admin rights never reach a page (SPEC §4). */
 export function elevate() {

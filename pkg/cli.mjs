@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// `universal-members serve | export | import`: the members server, and moving
-// whole members in and out of a database (e.g. data leaving Wix). Flags override
-// the environment (MEMBERS_DATABASE_URL, MEMBERS_ADMIN_KEY, PORT,
-// MEMBERS_CORS_ORIGINS, MEMBERS_APPROVAL, MEMBERS_DEFAULT_PRIVACY).
+// `universal-members serve | export | import | mailbox`: the members server,
+// moving whole members in and out of a database (e.g. data leaving Wix), and
+// reading the development mailbox. Flags override the environment
+// (MEMBERS_DATABASE_URL, MEMBERS_ADMIN_KEY, PORT, MEMBERS_CORS_ORIGINS,
+// MEMBERS_APPROVAL, MEMBERS_DEFAULT_PRIVACY, MEMBERS_LOGIN_LIMIT_PER_EMAIL,
+// MEMBERS_LOGIN_LIMIT_PER_ADDRESS, MEMBERS_LOGIN_WINDOW_SECONDS; for mail
+// MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: universal-members serve [--port 8080] [--host 127.0.0.1] [--db sqlite:./members.db]
                                 [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR]
        universal-members export [--db URL] [--out FILE]     whole members as a JSON array
-       universal-members import FILE [--db URL]             all or nothing per 1,000 members`;
+       universal-members import FILE [--db URL]             all or nothing per 1,000 members
+       universal-members mailbox [--mailbox FILE] [--to EMAIL] [--json]
+                                                            the development mailbox, newest last`;
 
 function fail(message) {
   process.stderr.write(`universal-members: ${message}\n${USAGE}\n`);
@@ -21,8 +26,13 @@ if (command === 'export' || command === 'import') {
   await transfer(command, rest);
   process.exit(0);
 }
+if (command === 'mailbox') {
+  await printMailbox(rest);
+  process.exit(0);
+}
 if (command !== 'serve') fail(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
 const { createMembersServer } = await import('./server.mjs');
+const { openMailer } = await import('./mail.mjs');
 
 let flags;
 try {
@@ -46,6 +56,15 @@ const port = Number(flags.port ?? env.PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${flags.port}`);
 const host = flags.host ?? env.HOST ?? '127.0.0.1';
 const corsOrigins = flags['cors-origin'] ?? (env.MEMBERS_CORS_ORIGINS ? env.MEMBERS_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : []);
+// Only the limits set here; the core has the defaults for the rest.
+const loginLimit = {};
+for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perAddress', 'MEMBERS_LOGIN_LIMIT_PER_ADDRESS'], ['windowSeconds', 'MEMBERS_LOGIN_WINDOW_SECONDS']]) {
+  if (env[name] === undefined || env[name] === '') continue;
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value < 1) fail(`${name} must be a whole number above 0, got ${env[name]}`);
+  loginLimit[key] = value;
+}
+const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
 
 let server;
 try {
@@ -56,14 +75,18 @@ try {
     wwwDir: flags.www,
     approval: env.MEMBERS_APPROVAL,
     defaultPrivacy: env.MEMBERS_DEFAULT_PRIVACY,
+    loginLimit,
+    mailer,
   });
 } catch (error) {
   fail(error.message);
 }
 
 server.listen(port, host, () => {
-  const address = server.address();
-  process.stdout.write(`universal-members: serving http://${host}:${address.port}\n`);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
+  // Links in mail lead back here unless the site is elsewhere (e.g. behind a proxy).
+  if (!env.MEMBERS_SITE_URL) mailer.siteUrl = url;
+  process.stdout.write(`universal-members: serving ${url}\n`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
@@ -119,4 +142,26 @@ async function transfer(kind, args) {
     process.exit(1);
   }
   await opened.close();
+}
+
+/** `mailbox` prints the development mailbox, newest last, as text or (--json) a JSON array. */
+async function printMailbox(args) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { mailbox: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (error) {
+    fail(error.message);
+  }
+  const { readMailbox, DEFAULT_MAILBOX } = await import('./mail.mjs');
+  const file = parsed.values.mailbox ?? process.env.MEMBERS_MAILBOX ?? DEFAULT_MAILBOX;
+  const to = parsed.values.to?.toLowerCase();
+  const messages = readMailbox(file).filter((message) => to === undefined || message.to.toLowerCase() === to);
+  if (parsed.values.json) {
+    process.stdout.write(`${JSON.stringify(messages, null, 2)}\n`);
+    return;
+  }
+  if (messages.length === 0) process.stderr.write(`universal-members: no mail in ${file}\n`);
+  for (const message of messages) {
+    process.stdout.write(`Date: ${message.date}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n\n`);
+  }
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { webcrypto } from 'node:crypto';
 import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError } from './errors.mjs';
+import { openMailer } from './mail.mjs';
 
 // Node 18 has no global `crypto`; the core draws ids and tokens from it.
 globalThis.crypto ??= webcrypto;
@@ -31,16 +32,21 @@ function driverFor({ kind, target }) {
 }
 
 /**
- * Opens the core: `{ database, approval, defaultPrivacy }` for a database in this
- * process, or `{ baseUrl, adminKey }` for a remote members server. Returns the
- * visitor's `Members` and a `close()`. A bad URL throws here.
+ * Opens the core: `{ database, approval, defaultPrivacy, loginLimit, mailer,
+ * smtpUrl, mailbox, siteUrl }` for a database in this process, or `{ baseUrl,
+ * adminKey }` for a remote members server. Returns the visitor's `Members` and a
+ * `close()`. A bad URL throws here.
  */
 export function openCore(options) {
   if (options.baseUrl) {
     return { core: Members.remote(options.baseUrl, options.adminKey), close: async () => {} };
   }
   const driver = driverFor(parseDatabaseUrl(options.database ?? DEFAULT_DATABASE));
-  const core = Members.open(options, driver);
+  const mailer = openMailer({
+    mailer: options.mailer, smtpUrl: options.smtpUrl, mailbox: options.mailbox, siteUrl: options.siteUrl,
+  });
+  const { approval, defaultPrivacy, loginLimit } = options;
+  const core = Members.open({ approval, defaultPrivacy, loginLimit }, driver, mailer);
   return { core, close: async () => { if (driver) await driver.close(); } };
 }
 

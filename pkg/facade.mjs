@@ -1,6 +1,7 @@
-// The `members` object users import: the same method names in every runtime.
-// Each call is forwarded to the wasm `Members` for the current caller, which
-// `resolve` picks (on Node, `elevate()` swaps in an admin for the duration).
+// The `members` and `authentication` objects users import: the same method
+// names in every runtime. Each call is forwarded to the wasm `Members` (or its
+// `Authentication`) for the current caller, which `resolve` picks (on Node,
+// `elevate()` swaps in an admin for the duration).
 
 /** Every call of SPEC §5, plus events and the query builder. */
 export const METHODS = [
@@ -24,5 +25,32 @@ export function makeMembers(core, resolve = (c) => c) {
     api[name] = method;
   }
   Object.defineProperty(api, 'core', { get: core, enumerable: false });
+  return api;
+}
+
+/** Every call of SPEC §10 that goes to the core (`loggedIn` is answered locally). */
+export const AUTHENTICATION_METHODS = [
+  'register', 'login', 'logout', 'changeLoginEmail', 'sendSetPasswordEmail', 'setPassword',
+];
+
+/**
+ * Builds an authentication object over `core()`. `session` keeps what this side
+ * knows of its session: `loggedIn()` reads it, and a successful login, register
+ * (ACTIVE) or logout updates it through `session.started()` / `session.ended()`.
+ */
+export function makeAuthentication(core, resolve = (c) => c, session = { loggedIn: () => false }) {
+  const api = {};
+  for (const name of AUTHENTICATION_METHODS) {
+    const method = async (...args) => {
+      const result = await resolve(core()).authentication()[name](...args);
+      if ((name === 'login' || name === 'register') && result?.status === 'ACTIVE') session.started?.(result);
+      if (name === 'logout') session.ended?.();
+      return result;
+    };
+    Object.defineProperty(method, 'name', { value: name });
+    api[name] = method;
+  }
+  /** True while this side holds a session (synchronous, as in Wix). */
+  api.loggedIn = () => session.loggedIn();
   return api;
 }

@@ -1,10 +1,12 @@
 // Node entry: loads the wasm core from disk, runs calls in this process against
-// the configured database, and provides `elevate()` for backend code.
+// the configured database, and provides `elevate()` for backend code. A backend
+// serves many members, so the global objects hold no session: a member's calls
+// go through `withSession(token)`.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openCore, DEFAULT_DATABASE } from './core.mjs';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeMembers } from './facade.mjs';
+import { makeAuthentication, makeMembers } from './facade.mjs';
 
 let base = null;
 let closeBase = async () => {};
@@ -18,15 +20,32 @@ function settings(options = {}) {
     defaultPrivacy: options.defaultPrivacy ?? env.MEMBERS_DEFAULT_PRIVACY ?? 'PUBLIC',
     baseUrl: options.baseUrl,
     adminKey: options.adminKey ?? env.MEMBERS_ADMIN_KEY,
+    loginLimit: options.loginLimit ?? loginLimitFromEnv(env),
+    mailer: options.mailer,
+    smtpUrl: options.smtpUrl,
+    mailbox: options.mailbox,
+    siteUrl: options.siteUrl,
   };
+}
+
+/** The failed-login limits set in the environment (the core has the defaults). */
+function loginLimitFromEnv(env) {
+  const limit = {};
+  for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perAddress', 'MEMBERS_LOGIN_LIMIT_PER_ADDRESS'], ['windowSeconds', 'MEMBERS_LOGIN_WINDOW_SECONDS']]) {
+    if (env[name]) limit[key] = Number(env[name]);
+  }
+  return limit;
 }
 
 /**
  * Chooses the database (`sqlite:PATH`, `postgres://…`, `memory:`; default
- * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy, or, with
- * `baseUrl` (and `adminKey` for elevated calls), a remote members server. A bad URL
- * throws here; an unreachable server or a locked file rejects the first call.
- * Calling it again closes the previous database.
+ * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy
+ * (`approval`, `defaultPrivacy`, `loginLimit: { perEmail, perAddress,
+ * windowSeconds }`) and mail (`mailer: { send(message) }`, else `smtpUrl`, else
+ * the development `mailbox` file; `siteUrl` for links), or, with `baseUrl` (and
+ * `adminKey` for elevated calls), a remote members server. A bad URL throws here;
+ * an unreachable server or a locked file rejects the first call. Calling it again
+ * closes the previous database.
  */
 export function configure(options = {}) {
   const opened = openCore(settings(options));
@@ -56,11 +75,40 @@ function facadeOver(core) {
   const members = makeMembers(core, withElevation);
   /** The same API acting as the member with this id (trusted backend code). */
   members.asMember = (memberId) => facadeOver(() => core().asMember(memberId));
+  /** The same API acting as the holder of a session token (from login/register). */
+  members.withSession = (token) => facadeOver(() => core().withSession(token));
   return members;
+}
+
+/** The authentication API of one session: logged in until its logout(). */
+function sessionAuthentication(token) {
+  let live = true;
+  return makeAuthentication(() => visitor().withSession(token), withElevation, {
+    loggedIn: () => live,
+    ended: () => { live = false; },
+  });
 }
 
 /** The members API; a backend script calls as a visitor until it elevates. */
 export const members = facadeOver(visitor);
+
+/**
+ * The authentication API (SPEC §10). It holds no session itself: `login` and
+ * `register` return `sessionToken`, which `withSession(token)` turns into that
+ * member's API; `loggedIn()` is false and `logout()` does nothing here.
+ */
+export const authentication = makeAuthentication(visitor, withElevation);
+/** The authentication API of the session `token` (its `logout()` ends it). */
+authentication.withSession = sessionAuthentication;
+
+/**
+ * The APIs of one member's session (a token from `login` or `register`):
+ * `{ members, authentication }`. After logout, block, disconnect or delete its
+ * calls fail with `UNAUTHENTICATED` / `SESSION_INVALID`.
+ */
+export function withSession(token) {
+  return { members: members.withSession(token), authentication: sessionAuthentication(token) };
+}
 
 /**
  * Returns `fn` running with admin rights, like Wix's `elevate` from `wix-auth`:

@@ -1,7 +1,8 @@
 // The members server on node:http: REST routes go to the wasm core's handle();
 // it also serves the members-area page (www/), the browser package and the
 // OpenAPI document. HTTP concerns live here: body limits, CORS, the admin key,
-// the access log, graceful shutdown. No members rules.
+// session cookies and their CSRF check, the access log, graceful shutdown. No
+// members rules.
 
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -13,9 +14,15 @@ import { openCore } from './core.mjs';
 const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Largest JSON body accepted. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-const API_PREFIXES = ['/members/v1/members', '/_api/members/v1/members'];
+const API_PREFIXES = ['/members/v1/members', '/_api/members/v1/members', '/members/v1/auth', '/_api/members/v1/auth'];
 const ACT_AS = 'x-members-act-as';
 const ELEVATE = 'x-members-elevate';
+const SESSION_MODE = 'x-members-session';
+/** The HttpOnly cookie holding a browser's session token. */
+export const SESSION_COOKIE = 'members_session';
+/** Its companion, readable by scripts, holding no secret: "a session exists". */
+export const LOGGED_IN_COOKIE = 'members_logged_in';
+const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -37,16 +44,45 @@ function errorBody(status, code, message) {
 
 const digest = (text) => createHash('sha256').update(text).digest();
 
+/** The value of one cookie of a request, if present. */
+function cookieOf(request, name) {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+/** True when the request reached us over https (directly or through a proxy). */
+const overHttps = (request) => Boolean(request.socket?.encrypted) || request.headers['x-forwarded-proto'] === 'https';
+
+/** Set-Cookie values starting (token) or ending (null) a browser session. */
+function sessionCookies(request, token, maxAgeSeconds) {
+  const flags = `Path=/; SameSite=Lax${overHttps(request) ? '; Secure' : ''}`;
+  const age = token === null ? 0 : maxAgeSeconds;
+  return [
+    `${SESSION_COOKIE}=${token ?? ''}; ${flags}; HttpOnly; Max-Age=${age}`,
+    `${LOGGED_IN_COOKIE}=${token === null ? '' : '1'}; ${flags}; Max-Age=${age}`,
+  ];
+}
+
 /**
  * Creates (not yet listening) a members server.
  * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
- * defaultPrivacy, log: (line) => void }.
+ * defaultPrivacy, loginLimit, mailer, smtpUrl, mailbox, siteUrl, trustProxy,
+ * log: (line) => void }. `trustProxy`: take the client address for the
+ * failed-login limit from `X-Forwarded-For` (only behind a proxy that sets it).
  */
 export function createMembersServer(options = {}) {
   const { core, close } = openCore({
     database: options.database,
     approval: options.approval,
     defaultPrivacy: options.defaultPrivacy,
+    loginLimit: options.loginLimit,
+    mailer: options.mailer,
+    smtpUrl: options.smtpUrl,
+    mailbox: options.mailbox,
+    siteUrl: options.siteUrl,
   });
   const adminDigest = options.adminKey ? digest(options.adminKey) : null;
   const corsOrigins = new Set(options.corsOrigins ?? []);
@@ -57,6 +93,31 @@ export function createMembersServer(options = {}) {
   const isAdmin = (authorization) =>
     adminDigest !== null && typeof authorization === 'string' && authorization.length > 0
     && !authorization.startsWith('Bearer ') && timingSafeEqual(digest(authorization), adminDigest);
+
+  const clientAddress = (request) => (options.trustProxy
+    ? String(request.headers['x-forwarded-for'] ?? '').split(',')[0].trim() || request.socket.remoteAddress
+    : request.socket.remoteAddress);
+
+  // A session token comes as `Authorization: Bearer` or in the cookie; an admin
+  // key wins over both, and a cookie counts only without any Authorization.
+  function sessionOf(request) {
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+      return { session: authorization.slice('Bearer '.length).trim(), sessionFromCookie: false };
+    }
+    if (authorization) return { session: undefined, sessionFromCookie: false };
+    const cookie = cookieOf(request, SESSION_COOKIE);
+    return cookie ? { session: cookie, sessionFromCookie: true } : { session: undefined, sessionFromCookie: false };
+  }
+
+  // CSRF: a browser sends cookies with cross-site requests too, so a change made
+  // with the cookie (or asking for one) must come from this site or a CORS origin.
+  function crossSite(request, sessionFromCookie, cookieMode) {
+    if (!MUTATING.has(request.method) || !(sessionFromCookie || cookieMode)) return false;
+    const origin = request.headers.origin;
+    const own = `${overHttps(request) ? 'https' : 'http'}://${request.headers.host}`;
+    return !(origin && (origin === own || corsOrigins.has(origin)));
+  }
 
   function callerOf(request) {
     if (!isAdmin(request.headers.authorization)) return core;
@@ -72,7 +133,7 @@ export function createMembersServer(options = {}) {
       response.setHeader('access-control-allow-origin', origin);
       response.setHeader('vary', 'origin');
       response.setHeader('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS');
-      response.setHeader('access-control-allow-headers', `content-type, authorization, ${ACT_AS}, ${ELEVATE}`);
+      response.setHeader('access-control-allow-headers', `content-type, authorization, ${ACT_AS}, ${ELEVATE}, ${SESSION_MODE}`);
       response.setHeader('access-control-allow-credentials', 'true');
     }
   }
@@ -141,9 +202,21 @@ export function createMembersServer(options = {}) {
         response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
         return status;
       }
-      const answer = await callerOf(request).handle(request.method, pathname, url.search.slice(1), body);
+      const { session, sessionFromCookie } = sessionOf(request);
+      const cookieMode = request.headers[SESSION_MODE] === 'cookie';
+      if (crossSite(request, sessionFromCookie, cookieMode)) {
+        response.writeHead(403, { 'content-type': 'application/json' });
+        response.end(errorBody(403, 'CSRF_REJECTED', 'a change made with the session cookie must come from this site (Origin)'));
+        return 403;
+      }
+      const answer = await callerOf(request).handle(request.method, pathname, url.search.slice(1), body, {
+        session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request),
+      });
       const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
       if (answer.allow) headers.allow = answer.allow;
+      if (answer.retryAfter) headers['retry-after'] = String(answer.retryAfter);
+      if (answer.session) headers['set-cookie'] = sessionCookies(request, answer.session.token, answer.session.maxAgeSeconds);
+      else if (answer.clearSession) headers['set-cookie'] = sessionCookies(request, null);
       response.writeHead(answer.status, headers);
       response.end(answer.body);
       return answer.status;

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use universal_members::api::rest::{route, Method, BASE, ROUTES};
+use universal_members::api::rest::{route, Method, API_ROOT, BASE, ROUTES};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -82,7 +82,7 @@ fn the_document_is_openapi_3_1() {
 fn every_route_is_documented_under_its_call_name() {
     let doc = document();
     for route in ROUTES {
-        let path = format!("{BASE}{}", route.pattern);
+        let path = format!("{API_ROOT}{}", route.pattern);
         let method = method_name(route.method);
         let operation = &doc["paths"][&path][&method];
         assert!(
@@ -105,8 +105,8 @@ fn every_documented_operation_is_a_route_of_the_server() {
     let doc = document();
     for (path, method, operation) in operations(&doc) {
         let pattern = path
-            .strip_prefix(BASE)
-            .unwrap_or_else(|| panic!("{path} is not under {BASE}"));
+            .strip_prefix(API_ROOT)
+            .unwrap_or_else(|| panic!("{path} is not under {API_ROOT}"));
         let known = ROUTES
             .iter()
             .find(|r| r.pattern == pattern && method_name(r.method) == method)

@@ -1,5 +1,6 @@
 // The members-area page: a directory of the site's public members, using the very
-// same `members` object a Node backend uses.
+// same `members` object a Node backend uses. The session panel is session.js; it
+// fires `members:changed` when who is listed may have changed (login, join…).
 import { members, isMembersError } from '/pkg/browser.mjs';
 
 const list = document.getElementById('members');
@@ -9,6 +10,8 @@ const prev = document.getElementById('prev');
 const next = document.getElementById('next');
 const pager = document.getElementById('pager');
 let current = null;
+let search = null; // the first page of the current search
+let loads = 0;
 
 function show(result) {
   current = result;
@@ -31,21 +34,31 @@ function show(result) {
 }
 
 async function load(run) {
+  const mine = ++loads; // only the latest load may show its answer
   status.textContent = 'Loading…';
   try {
-    show(await run());
+    const result = await run();
+    if (mine === loads) show(result);
   } catch (error) {
-    status.textContent = isMembersError(error) ? `${error.code}: ${error.message}` : String(error);
+    if (mine === loads) status.textContent = isMembersError(error) ? `${error.code}: ${error.message}` : String(error);
   }
+}
+
+function find(query) {
+  const sorted = query.ascending('profile.nickname').limit(20);
+  search = () => sorted.find();
+  load(search);
 }
 
 document.getElementById('search').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = document.getElementById('q').value.trim();
   const query = text ? members.queryMembers({ search: { expression: text } }) : members.queryMembers();
-  load(() => query.ascending('profile.nickname').limit(20).find());
+  find(query);
 });
 prev.addEventListener('click', () => load(() => current.prev()));
 next.addEventListener('click', () => load(() => current.next()));
 
-load(() => members.queryMembers().ascending('profile.nickname').limit(20).find());
+document.addEventListener('members:changed', () => load(search));
+
+find(members.queryMembers());

@@ -3,9 +3,10 @@
 //! Both ends build these: the wasm surface from JS arguments, the REST codec from
 //! HTTP requests. `dispatch` hands an operation to the engine.
 
+use crate::model::credentials::Secret;
 use crate::model::{Fieldset, MemberView, MembersResult};
 use crate::query::QueryRequest;
-use crate::service::{Caller, ContactList, Engine, MembersPage, Moderation};
+use crate::service::{ContactList, Context, Engine, MembersPage, Moderation, Registration};
 use crate::store::Store;
 use serde_json::{json, Value};
 
@@ -76,6 +77,27 @@ pub enum Operation {
     ImportMembers {
         members: Value,
     },
+    Register {
+        email: String,
+        password: Secret,
+        options: Value,
+    },
+    Login {
+        email: String,
+        password: Secret,
+    },
+    Logout,
+    ChangeLoginEmail {
+        id: String,
+        new_email: String,
+    },
+    SendSetPasswordEmail {
+        email: String,
+    },
+    SetPassword {
+        token: Secret,
+        password: Secret,
+    },
 }
 
 /// What a call returns.
@@ -93,6 +115,8 @@ pub enum Reply {
     Empty,
     /// → bulk results or `{ jobId }`
     Json(Value),
+    /// → `{ status, member, sessionToken? }` (register, login)
+    Session(Registration),
 }
 
 impl Reply {
@@ -115,17 +139,30 @@ impl Reply {
             Reply::Count(count) => json!(count),
             Reply::Empty => Value::Null,
             Reply::Json(value) => value.clone(),
+            Reply::Session(registration) => {
+                let mut reply = json!({
+                    "status": if registration.session.is_some() { "ACTIVE" } else { "PENDING" },
+                    "member": registration.member,
+                });
+                if let Some(session) = &registration.session {
+                    reply["sessionToken"] = json!(session.token.reveal());
+                }
+                reply
+            }
         }
     }
 }
 
-/// Carries out one operation for one caller.
+/// Carries out one operation in a context (a `&Caller` is a context without a
+/// session or client address).
 pub async fn dispatch<S: Store>(
     engine: &Engine<S>,
-    caller: &Caller,
+    context: impl Into<Context>,
     operation: Operation,
 ) -> MembersResult<Reply> {
     use Operation::*;
+    let context = context.into();
+    let caller = &context.caller;
     Ok(match operation {
         CreateMember { member } => Reply::Member(engine.create_member(caller, member).await?),
         GetMember { id, fieldsets } => {
@@ -192,5 +229,32 @@ pub async fn dispatch<S: Store>(
             Reply::Json(engine.bulk_moderate(caller, &filter, action).await?)
         }
         ImportMembers { members } => Reply::Json(engine.import_members(caller, members).await?),
+        Register {
+            email,
+            password,
+            options,
+        } => Reply::Session(
+            engine
+                .register(&context, &email, &password.0, &options)
+                .await?,
+        ),
+        Login { email, password } => {
+            Reply::Session(engine.login(&context, &email, &password.0).await?)
+        }
+        Logout => {
+            engine.logout(&context).await?;
+            Reply::Empty
+        }
+        ChangeLoginEmail { id, new_email } => {
+            Reply::Member(engine.change_login_email(caller, &id, &new_email).await?)
+        }
+        SendSetPasswordEmail { email } => {
+            engine.send_set_password_email(&email).await?;
+            Reply::Empty
+        }
+        SetPassword { token, password } => {
+            engine.set_password(&token.0, &password.0).await?;
+            Reply::Empty
+        }
     })
 }

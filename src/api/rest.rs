@@ -4,6 +4,7 @@
 //! so the two ends can not disagree.
 
 use super::operation::{Operation, Reply};
+use crate::model::credentials::Secret;
 use crate::model::decode::decode;
 use crate::model::error::ALL_CODES;
 use crate::model::naming::{to_rest_naming, to_sdk_naming};
@@ -13,10 +14,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-/// The path every route lives under.
-pub const BASE: &str = "/members/v1/members";
+/// The path every route lives under: members at `/members`, authentication
+/// (Beyond Wix's members API) at `/auth`.
+pub const API_ROOT: &str = "/members/v1";
 /// Wix also serves the same routes under this prefix.
-pub const WIX_BASE: &str = "/_api/members/v1/members";
+pub const WIX_API_ROOT: &str = "/_api/members/v1";
+/// Where the member routes are.
+pub const BASE: &str = "/members/v1/members";
+/// Where the authentication routes are.
+pub const AUTH_BASE: &str = "/members/v1/auth";
 
 /// HTTP methods the routes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +56,7 @@ impl Method {
     }
 }
 
-/// One route: method and path pattern under `BASE` (`{id}` is a member id).
+/// One route: method and path pattern under `API_ROOT` (`{id}` is a member id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub method: Method,
@@ -63,133 +69,163 @@ pub struct Route {
 pub const ROUTES: &[Route] = &[
     Route {
         method: Method::Post,
-        pattern: "",
+        pattern: "/members",
         call: "createMember",
     },
     Route {
         method: Method::Get,
-        pattern: "",
+        pattern: "/members",
         call: "listMembers",
     },
     Route {
         method: Method::Post,
-        pattern: "/query",
+        pattern: "/members/query",
         call: "queryMembers",
     },
     Route {
         method: Method::Post,
-        pattern: "/count",
+        pattern: "/members/count",
         call: "countMembers",
     },
     Route {
         method: Method::Get,
-        pattern: "/my",
+        pattern: "/members/my",
         call: "getCurrentMember",
     },
     Route {
         method: Method::Delete,
-        pattern: "/my",
+        pattern: "/members/my",
         call: "deleteMyMember",
     },
     Route {
         method: Method::Post,
-        pattern: "/my/slug",
+        pattern: "/members/my/slug",
         call: "updateCurrentMemberSlug",
     },
     Route {
         method: Method::Post,
-        pattern: "/join-community",
+        pattern: "/members/join-community",
         call: "joinCommunity",
     },
     Route {
         method: Method::Post,
-        pattern: "/leave-community",
+        pattern: "/members/leave-community",
         call: "leaveCommunity",
     },
     Route {
         method: Method::Post,
-        pattern: "/bulk/delete",
+        pattern: "/members/bulk/delete",
         call: "bulkDeleteMembers",
     },
     Route {
         method: Method::Post,
-        pattern: "/bulk/delete-by-filter",
+        pattern: "/members/bulk/delete-by-filter",
         call: "bulkDeleteMembersByFilter",
     },
     Route {
         method: Method::Post,
-        pattern: "/bulk/approve-by-filter",
+        pattern: "/members/bulk/approve-by-filter",
         call: "bulkApproveMembers",
     },
     Route {
         method: Method::Post,
-        pattern: "/bulk/block-by-filter",
+        pattern: "/members/bulk/block-by-filter",
         call: "bulkBlockMembers",
     },
     Route {
         method: Method::Post,
-        pattern: "/import",
+        pattern: "/members/import",
         call: "importMembers",
     },
     Route {
         method: Method::Get,
-        pattern: "/{id}",
+        pattern: "/members/{id}",
         call: "getMember",
     },
     Route {
         method: Method::Patch,
-        pattern: "/{id}",
+        pattern: "/members/{id}",
         call: "updateMember",
     },
     Route {
         method: Method::Delete,
-        pattern: "/{id}",
+        pattern: "/members/{id}",
         call: "deleteMember",
     },
     Route {
         method: Method::Delete,
-        pattern: "/{id}/addresses",
+        pattern: "/members/{id}/addresses",
         call: "deleteMemberAddresses",
     },
     Route {
         method: Method::Delete,
-        pattern: "/{id}/emails",
+        pattern: "/members/{id}/emails",
         call: "deleteMemberEmails",
     },
     Route {
         method: Method::Delete,
-        pattern: "/{id}/phones",
+        pattern: "/members/{id}/phones",
         call: "deleteMemberPhones",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/slug",
+        pattern: "/members/{id}/slug",
         call: "updateMemberSlug",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/mute",
+        pattern: "/members/{id}/mute",
         call: "muteMember",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/unmute",
+        pattern: "/members/{id}/unmute",
         call: "unmuteMember",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/approve",
+        pattern: "/members/{id}/approve",
         call: "approveMember",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/block",
+        pattern: "/members/{id}/block",
         call: "blockMember",
     },
     Route {
         method: Method::Post,
-        pattern: "/{id}/disconnect",
+        pattern: "/members/{id}/disconnect",
         call: "disconnectMember",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/members/{id}/login-email",
+        call: "changeLoginEmail",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/register",
+        call: "register",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/login",
+        call: "login",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/logout",
+        call: "logout",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/send-set-password-email",
+        call: "sendSetPasswordEmail",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/set-password",
+        call: "setPassword",
     },
 ];
 
@@ -221,11 +257,18 @@ pub enum RouteError {
     MethodNotAllowed(Vec<&'static str>),
 }
 
-/// The path under `BASE` (or `WIX_BASE`), if the request is for the members API.
+/// The path under `API_ROOT` (or `WIX_API_ROOT`), if the request is for the
+/// members or authentication API.
 pub fn api_path(path: &str) -> Option<&str> {
-    [WIX_BASE, BASE].iter().find_map(|base| {
-        let rest = path.strip_prefix(base)?;
-        (rest.is_empty() || rest.starts_with('/')).then_some(rest.trim_end_matches('/'))
+    [WIX_API_ROOT, API_ROOT].iter().find_map(|root| {
+        let rest = path.strip_prefix(root)?;
+        ["/members", "/auth"]
+            .iter()
+            .any(|area| {
+                rest.strip_prefix(area)
+                    .is_some_and(|tail| tail.is_empty() || tail.starts_with('/'))
+            })
+            .then_some(rest.trim_end_matches('/'))
     })
 }
 
@@ -249,7 +292,7 @@ fn matches(pattern: &str, path: &str) -> Option<Option<String>> {
     Some(id)
 }
 
-/// Finds the route of a request under `BASE`: the route and the `{id}` it holds.
+/// Finds the route of a request under `API_ROOT`: the route and the `{id}` it holds.
 pub fn route(method: Method, path: &str) -> Result<(Route, Option<String>), RouteError> {
     let mut allowed = Vec::new();
     for route in ROUTES {
@@ -275,7 +318,7 @@ pub fn route(method: Method, path: &str) -> Result<(Route, Option<String>), Rout
     }
 }
 
-/// The methods some route takes at this path under `BASE` (for `Allow`).
+/// The methods some route takes at this path under `API_ROOT` (for `Allow`).
 pub fn allowed_methods(path: &str) -> Vec<&'static str> {
     [Method::Get, Method::Post, Method::Patch, Method::Delete]
         .into_iter()
@@ -504,6 +547,31 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
         "approveMember" => moderate(Moderation::Approve),
         "blockMember" => moderate(Moderation::Block),
         "disconnectMember" => moderate(Moderation::Disconnect),
+        "changeLoginEmail" => Operation::ChangeLoginEmail {
+            id,
+            new_email: text(&body["loginEmail"], "loginEmail")?,
+        },
+        "register" => Operation::Register {
+            email: text(&body["email"], "email")?,
+            password: Secret(text(&body["password"], "password")?),
+            options: json!({
+                "contactInfo": body["contactInfo"],
+                "profile": body["profile"],
+                "privacyStatus": body["privacyStatus"],
+            }),
+        },
+        "login" => Operation::Login {
+            email: text(&body["email"], "email")?,
+            password: Secret(text(&body["password"], "password")?),
+        },
+        "logout" => Operation::Logout,
+        "sendSetPasswordEmail" => Operation::SendSetPasswordEmail {
+            email: text(&body["email"], "email")?,
+        },
+        "setPassword" => Operation::SetPassword {
+            token: Secret(text(&body["token"], "token")?),
+            password: Secret(text(&body["password"], "password")?),
+        },
         other => {
             return Err(MembersError::internal(format!(
                 "route {other} has no operation"
@@ -704,6 +772,44 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
                 rest(json!({ "members": members })),
             )
         }
+        ChangeLoginEmail { id, new_email } => {
+            return post(
+                id_path(id, "/login-email"),
+                json!({ "loginEmail": new_email }),
+            )
+        }
+        Register {
+            email,
+            password,
+            options,
+        } => {
+            let mut body = json!({ "email": email, "password": password.0 });
+            for key in ["contactInfo", "profile", "privacyStatus"] {
+                if !options[key].is_null() {
+                    body[key] = rest(options[key].clone());
+                }
+            }
+            return post(format!("{AUTH_BASE}/register"), body);
+        }
+        Login { email, password } => {
+            return post(
+                format!("{AUTH_BASE}/login"),
+                json!({ "email": email, "password": password.0 }),
+            )
+        }
+        Logout => return post(format!("{AUTH_BASE}/logout"), json!({})),
+        SendSetPasswordEmail { email } => {
+            return post(
+                format!("{AUTH_BASE}/send-set-password-email"),
+                json!({ "email": email }),
+            )
+        }
+        SetPassword { token, password } => {
+            return post(
+                format!("{AUTH_BASE}/set-password"),
+                json!({ "token": token.0, "password": password.0 }),
+            )
+        }
     };
     WireRequest {
         method,
@@ -721,9 +827,14 @@ pub fn decode_response(operation: &Operation, response: &WireResponse) -> Value 
     match operation {
         Operation::CreateMember { .. }
         | Operation::GetMember { .. }
-        | Operation::UpdateMember { .. } => body["member"].take(),
+        | Operation::UpdateMember { .. }
+        | Operation::ChangeLoginEmail { .. } => body["member"].take(),
         Operation::CountMembers { .. } => body["count"].take(),
-        Operation::DeleteMember { .. } | Operation::DeleteMyMember { .. } => Value::Null,
+        Operation::DeleteMember { .. }
+        | Operation::DeleteMyMember { .. }
+        | Operation::Logout
+        | Operation::SendSetPasswordEmail { .. }
+        | Operation::SetPassword { .. } => Value::Null,
         _ => body,
     }
 }
@@ -825,6 +936,27 @@ mod tests {
             ImportMembers {
                 members: json!([{ "_id": ID }]),
             },
+            ChangeLoginEmail {
+                id: ID.into(),
+                new_email: "new@example.com".into(),
+            },
+            Register {
+                email: "ann@example.com".into(),
+                password: Secret("correct horse".into()),
+                options: json!({ "contactInfo": { "firstName": "Ann" }, "profile": { "nickname": "Ann" }, "privacyStatus": "PRIVATE" }),
+            },
+            Login {
+                email: "ann@example.com".into(),
+                password: Secret("correct horse".into()),
+            },
+            Logout,
+            SendSetPasswordEmail {
+                email: "ann@example.com".into(),
+            },
+            SetPassword {
+                token: Secret("t".repeat(43)),
+                password: Secret("correct horse".into()),
+            },
         ]
     }
 
@@ -888,17 +1020,23 @@ mod tests {
 
     #[test]
     fn both_path_prefixes_route_and_fixed_paths_win_over_ids() {
-        assert_eq!(api_path("/_api/members/v1/members/my"), Some("/my"));
-        assert_eq!(api_path("/members/v1/members"), Some(""));
+        assert_eq!(api_path("/_api/members/v1/members/my"), Some("/members/my"));
+        assert_eq!(api_path("/members/v1/members"), Some("/members"));
+        assert_eq!(api_path("/members/v1/auth/login"), Some("/auth/login"));
         assert_eq!(api_path("/members/v1/membersx"), None);
+        assert_eq!(api_path("/members/v1/other"), None);
         assert_eq!(
-            route(Method::Get, "/my").unwrap().0.call,
+            route(Method::Get, "/members/my").unwrap().0.call,
             "getCurrentMember"
         );
         assert_eq!(
-            route(Method::Get, &format!("/{ID}")).unwrap().0.call,
+            route(Method::Get, &format!("/members/{ID}"))
+                .unwrap()
+                .0
+                .call,
             "getMember"
         );
+        assert_eq!(route(Method::Post, "/auth/login").unwrap().0.call, "login");
     }
 
     #[test]
@@ -907,7 +1045,7 @@ mod tests {
             route(Method::Get, "/nope/deeper/still"),
             Err(RouteError::NotFound)
         );
-        match route(Method::Get, "/query") {
+        match route(Method::Get, "/members/query") {
             Err(RouteError::MethodNotAllowed(allowed)) => assert_eq!(allowed, vec!["POST"]),
             other => panic!("{other:?}"),
         }

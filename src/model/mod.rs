@@ -1,8 +1,9 @@
 //! The member model: the `Member` and its parts, ids, dates, input rules, fieldset
-//! projection, the two namings and the one error type.
+//! projection, the two namings, the secrets of authentication and the one error type.
 //!
 //! Knows nothing of queries, storage, callers or JS.
 
+pub mod credentials;
 pub mod decode;
 pub mod error;
 pub mod fieldset;

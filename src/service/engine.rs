@@ -4,10 +4,13 @@
 //! Calls themselves live in their own files (`members`, `current`, `moderation`,
 //! `bulk`); this file holds what they share.
 
+use super::auth::{LoginLimit, Mailer};
 use super::caller::Caller;
 use super::events::{EventBus, EventKind};
 use crate::model::input::validate_member;
-use crate::model::{Member, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
+use crate::model::{
+    Member, MemberId, MembersError, MembersResult, PrivacyStatus, Status, Timestamp,
+};
 use crate::store::{Store, REVISION_CONFLICT};
 
 /// Whether new members need an admin's approval.
@@ -26,6 +29,8 @@ pub struct SitePolicy {
     pub approval: Approval,
     /// `privacyStatus` of a new member that does not choose one.
     pub default_privacy: PrivacyStatus,
+    /// How many failed logins are allowed (SPEC §10).
+    pub login_limit: LoginLimit,
 }
 
 impl Default for SitePolicy {
@@ -33,6 +38,7 @@ impl Default for SitePolicy {
         SitePolicy {
             approval: Approval::Auto,
             default_privacy: PrivacyStatus::Public,
+            login_limit: LoginLimit::default(),
         }
     }
 }
@@ -48,6 +54,8 @@ pub struct Engine<S: Store> {
     pub(crate) policy: SitePolicy,
     clock: Box<dyn Fn() -> Timestamp>,
     pub(crate) events: EventBus,
+    /// Sends the set-password mail; without one that call is refused.
+    pub(crate) mailer: Option<Box<dyn Mailer>>,
 }
 
 impl<S: Store> Engine<S> {
@@ -59,7 +67,14 @@ impl<S: Store> Engine<S> {
             policy,
             clock,
             events: EventBus::default(),
+            mailer: None,
         }
+    }
+
+    /// The same engine sending mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: Box<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// The event bus, to subscribe handlers.
@@ -133,6 +148,7 @@ impl<S: Store> Engine<S> {
             };
             match self.store.update(&after, before.revision).await {
                 Ok(()) => {
+                    self.end_sessions_if_locked_out(&after).await;
                     self.events.publish(
                         EventKind::Updated,
                         Some(&before),
@@ -178,6 +194,7 @@ impl<S: Store> Engine<S> {
             match self.store.update_many(&pairs).await {
                 Ok(()) => {
                     for (after, _) in &pairs {
+                        self.end_sessions_if_locked_out(after).await;
                         let before = current.iter().find(|m| m.id == after.id);
                         self.events.publish(
                             EventKind::Updated,
@@ -246,6 +263,17 @@ impl<S: Store> Engine<S> {
             "TOO_MUCH_CONTENTION",
             "members are changing too often to delete; try again",
         ))
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// Ends every session of a member that may no longer log in (blocked,
+    /// disconnected). Best effort after the change committed: a session whose
+    /// member is not approved is refused on sight anyway (`live_session`).
+    async fn end_sessions_if_locked_out(&self, member: &Member) {
+        if member.status != Status::Approved {
+            let _ = self.store.delete_sessions_of(&member.id).await;
+        }
     }
 }
 

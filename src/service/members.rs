@@ -5,6 +5,7 @@ use super::caller::Caller;
 use super::engine::{Approval, Engine};
 use super::events::EventKind;
 use super::slug::{base_slug, free_slug};
+use crate::model::credentials::PasswordHash;
 use crate::model::input::{apply_new_member_input, apply_patch, validate_member, MemberInput};
 use crate::model::{
     project, ActivityStatus, ContactId, Fieldset, Member, MemberId, MemberView, MembersError,
@@ -51,6 +52,20 @@ impl<S: Store> Engine<S> {
                 ))
             }
         };
+        let member = self.add_member(caller, input, login_email, None).await?;
+        Ok(project(&member, Fieldset::Full))
+    }
+
+    /// Makes and stores a new member from validated input (create and register):
+    /// status from the site policy, generated ids, a free slug, and, for
+    /// `register`, its password in the same write. Fires the created event.
+    pub(crate) async fn add_member(
+        &self,
+        caller: &Caller,
+        input: MemberInput,
+        login_email: String,
+        password: Option<&PasswordHash>,
+    ) -> MembersResult<Member> {
         let now = self.now();
         let id = MemberId::generate()?;
         let mut contact_id = ContactId::generate()?;
@@ -83,7 +98,11 @@ impl<S: Store> Engine<S> {
         let base = base_slug(&new_member);
         for _ in 0..SLUG_ATTEMPTS {
             new_member.profile.slug = free_slug(&self.store, &base).await?;
-            match self.store.insert(&new_member).await {
+            let inserted = match password {
+                None => self.store.insert(&new_member).await,
+                Some(password) => self.store.insert_with_password(&new_member, password).await,
+            };
+            match inserted {
                 Ok(()) => {
                     self.events.publish(
                         EventKind::Created,
@@ -92,7 +111,7 @@ impl<S: Store> Engine<S> {
                         caller.identity(),
                         now,
                     );
-                    return Ok(project(&new_member, Fieldset::Full));
+                    return Ok(new_member);
                 }
                 // Someone took the slug between the look-up and the insert: pick again.
                 Err(error) if error.application_code == "SLUG_ALREADY_EXISTS" => continue,

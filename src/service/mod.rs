@@ -3,8 +3,10 @@
 //!
 //! Knows nothing of HTTP or JS.
 
+pub mod auth;
 pub mod bulk;
 pub mod caller;
+pub mod context;
 pub mod current;
 pub mod engine;
 pub mod events;
@@ -13,7 +15,9 @@ pub mod members;
 pub mod moderation;
 pub mod slug;
 
+pub use auth::{LoginLimit, Mail, Mailer, Registration};
 pub use caller::Caller;
+pub use context::Context;
 pub use engine::{Approval, Engine, SitePolicy};
 pub use events::{EventBus, EventKind, Handler};
 pub use members::{ContactList, MembersPage};

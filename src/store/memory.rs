@@ -5,7 +5,9 @@
 //! order). The query planner picks an index from the filter's required conditions
 //! and always re-checks the whole filter, so an index only narrows, never decides.
 
+use super::credentials::{CredentialStore, MemoryCredentials};
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
+use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
 use crate::model::text::{fold, unique_key};
 use crate::model::{Member, MemberId, MembersResult, Timestamp};
 use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
@@ -111,6 +113,7 @@ impl Indexes {
 pub struct MemoryStore {
     inner: RefCell<Indexes>,
     secret: RefCell<Vec<u8>>,
+    credentials: RefCell<MemoryCredentials>,
 }
 
 impl MemoryStore {
@@ -262,8 +265,10 @@ impl Store for MemoryStore {
             })
             .collect();
         let ids: Vec<MemberId> = current.iter().map(|m| m.id.clone()).collect();
+        let mut credentials = self.credentials.borrow_mut();
         for id in &ids {
             inner.remove(id);
+            credentials.forget_member(id);
         }
         Ok(ids)
     }
@@ -307,5 +312,82 @@ impl Store for MemoryStore {
                 .map(|(key, _)| key.clone()),
         );
         Ok(found)
+    }
+}
+
+impl CredentialStore for MemoryStore {
+    async fn insert_with_password(
+        &self,
+        member: &Member,
+        password: &PasswordHash,
+    ) -> MembersResult<()> {
+        self.insert(member).await?;
+        self.credentials
+            .borrow_mut()
+            .set_password(&member.id, password);
+        Ok(())
+    }
+
+    async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>> {
+        Ok(self.credentials.borrow().password(id))
+    }
+
+    async fn replace_password(&self, id: &MemberId, password: &PasswordHash) -> MembersResult<()> {
+        self.credentials.borrow_mut().replace_password(id, password);
+        Ok(())
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> MembersResult<()> {
+        self.credentials.borrow_mut().insert_session(session);
+        Ok(())
+    }
+
+    async fn session(&self, hash: &TokenHash) -> MembersResult<Option<SessionRecord>> {
+        Ok(self.credentials.borrow().session(hash))
+    }
+
+    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
+        self.credentials.borrow_mut().extend_session(hash, expires);
+        Ok(())
+    }
+
+    async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        self.credentials.borrow_mut().delete_session(hash);
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&self, id: &MemberId) -> MembersResult<()> {
+        self.credentials.borrow_mut().delete_sessions_of(id);
+        Ok(())
+    }
+
+    async fn insert_ticket(&self, ticket: &PasswordTicket) -> MembersResult<()> {
+        self.credentials.borrow_mut().insert_ticket(ticket);
+        Ok(())
+    }
+
+    async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>> {
+        Ok(self.credentials.borrow_mut().take_ticket(hash))
+    }
+
+    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
+        Ok(self.credentials.borrow().failures(key, window_opened_after))
+    }
+
+    async fn add_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_opened_after: Timestamp,
+    ) -> MembersResult<Failures> {
+        Ok(self
+            .credentials
+            .borrow_mut()
+            .add_failure(key, now, window_opened_after))
+    }
+
+    async fn clear_failures(&self, key: &str) -> MembersResult<()> {
+        self.credentials.borrow_mut().clear_failures(key);
+        Ok(())
     }
 }

@@ -6,11 +6,13 @@
 //! of the query's filter.
 
 pub mod any;
+pub mod credentials;
 pub mod location;
 pub mod memory;
 pub mod sql;
 
 pub use any::AnyStore;
+pub use credentials::CredentialStore;
 pub use memory::MemoryStore;
 pub use sql::SqlStore;
 
@@ -96,10 +98,10 @@ pub fn page_in_memory(
     found[offset..end].iter().map(|m| (*m).clone()).collect()
 }
 
-/// A members store. Futures are not `Send`: the core runs on one thread (wasm, and
-/// native tests through a small executor).
+/// A members store, with the credentials of its members. Futures are not `Send`:
+/// the core runs on one thread (wasm, and native tests through a small executor).
 #[allow(async_fn_in_trait)]
-pub trait Store {
+pub trait Store: CredentialStore {
     /// Adds a new member; `ALREADY_EXISTS` when its email or slug key is taken.
     async fn insert(&self, member: &Member) -> MembersResult<()>;
 

@@ -1,16 +1,22 @@
 //! The server's `handle(request)`: one REST request in, one response out, through
 //! the same codec and engine as every other call. pkg/server.mjs does the HTTP
-//! itself (sockets, size limits, CORS, static files) and decides the caller.
+//! itself (sockets, size limits, CORS, CSRF, cookies, static files) and decides
+//! the trusted caller; a session token it found is looked up here.
 
-use super::convert::to_js;
+use super::convert::{to_js, to_json};
 use super::members::Members;
-use crate::api::dispatch;
+use super::transport::{Acting, LocalEngine, Transport};
 use crate::api::rest::{
     allowed_methods, api_path, decode_request, encode_error, encode_reply, Method, RouteError,
     WireRequest,
 };
+use crate::api::{dispatch, Operation};
+use crate::model::MembersResult;
 use crate::model::{ErrorCode, MembersError};
+use crate::service::auth::sessions::SESSION_TTL_MS;
+use crate::service::{Caller, Context};
 use js_sys::Promise;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,17 +26,75 @@ fn response(status: u16, body: &Value, allow: Option<String>) -> JsValue {
     to_js(&json!({ "status": status, "body": body.to_string(), "allow": allow }))
 }
 
+/// The error response; `retryAfter` (seconds) when it is a rate limit.
 fn error_response(error: &MembersError) -> JsValue {
     let wire = encode_error(error);
-    response(wire.status, &wire.body, None)
+    let retry_after = error.data["retryAfterSeconds"].as_u64();
+    to_js(&json!({
+        "status": wire.status,
+        "body": wire.body.to_string(),
+        "retryAfter": retry_after,
+    }))
+}
+
+/// What the server knows of a request's session and client.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestInfo {
+    /// The session token of `Authorization: Bearer` or of the cookie.
+    session: Option<String>,
+    /// The token came in the cookie (an invalid one then means a visitor).
+    session_from_cookie: bool,
+    /// The browser wants its session as a cookie (`x-members-session: cookie`).
+    cookie_mode: bool,
+    /// The client's address, for the failed-login limit.
+    client_address: Option<String>,
+}
+
+/// The context of the call, and whether the cookie must be cleared (it named a
+/// session that is no more).
+async fn context_of(
+    engine: &LocalEngine,
+    acting: Acting,
+    info: &RequestInfo,
+) -> MembersResult<(Context, bool)> {
+    let (mut context, clear) = match (&info.session, acting) {
+        (Some(token), _) if info.session_from_cookie => match engine.session_context(token).await {
+            Ok(context) => (context, false),
+            Err(error) if error.application_code == "SESSION_INVALID" => {
+                (Context::of(Caller::Visitor), true)
+            }
+            Err(error) => return Err(error),
+        },
+        (Some(token), _) => (engine.session_context(token).await?, false),
+        (None, Acting::Session(token)) => (engine.session_context(&token).await?, false),
+        (None, Acting::Caller(caller)) => (Context::of(caller), false),
+    };
+    context.client_address = info.client_address.clone();
+    Ok((context, clear))
 }
 
 #[wasm_bindgen]
 impl Members {
     /// Handles one REST request as this API's caller → `Promise<{ status, body,
     /// allow }>`. `body` is the raw request text ("" for none).
-    pub fn handle(&self, method: String, path: String, query: String, body: String) -> Promise {
+    /// `request`: `{ session, sessionFromCookie, cookieMode, clientAddress }`. The
+    /// answer may add `session: { token, maxAgeSeconds }` (set the cookie),
+    /// `clearSession: true` and `retryAfter` (seconds).
+    pub fn handle(
+        &self,
+        method: String,
+        path: String,
+        query: String,
+        body: String,
+        request: JsValue,
+    ) -> Promise {
         let members = self.clone();
+        let info: RequestInfo = to_json(&request, "request")
+            .ok()
+            .filter(|v| !v.is_null())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
         future_to_promise(async move {
             let Some(method) = Method::parse(&method) else {
                 let allowed = api_path(&path).map(allowed_methods).unwrap_or_default();
@@ -72,18 +136,39 @@ impl Members {
                 Ok(Err(error)) => return Ok(error_response(&error)),
                 Ok(Ok(operation)) => operation,
             };
-            let super::transport::Transport::Local(engine) = &*members.transport() else {
+            let Transport::Local(engine) = &*members.transport() else {
                 let error = MembersError::internal("a server needs a database in its own process");
                 return Ok(error_response(&error));
             };
-            let reply = dispatch(engine, &members.caller(), operation).await;
-            Ok(match reply {
-                Ok(reply) => {
-                    let wire = encode_reply(&reply);
-                    response(wire.status, &wire.body, None)
+            let (context, clear_session) = match context_of(engine, members.acting(), &info).await {
+                Ok(found) => found,
+                Err(error) => return Ok(error_response(&error)),
+            };
+            let logout = operation == Operation::Logout;
+            let reply = match dispatch(engine, context, operation).await {
+                Ok(reply) => reply,
+                Err(error) => return Ok(error_response(&error)),
+            };
+            let mut wire = encode_reply(&reply);
+            // A browser gets its session as a cookie only, out of reach of scripts.
+            let new_session = match wire.body.get("sessionToken") {
+                Some(Value::String(token)) if info.cookie_mode => {
+                    let token = token.clone();
+                    wire.body
+                        .as_object_mut()
+                        .map(|body| body.remove("sessionToken"));
+                    Some(json!({ "token": token, "maxAgeSeconds": SESSION_TTL_MS / 1000 }))
                 }
-                Err(error) => error_response(&error),
-            })
+                _ => None,
+            };
+            let clear_session =
+                new_session.is_none() && (clear_session || (logout && info.session_from_cookie));
+            Ok(to_js(&json!({
+                "status": wire.status,
+                "body": wire.body.to_string(),
+                "session": new_session,
+                "clearSession": clear_session,
+            })))
         })
     }
 }

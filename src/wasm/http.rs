@@ -2,17 +2,21 @@
 //! `fetch` to a members server, and the answer decoded back, errors included, into
 //! the same values and `MembersError`s a local call gives.
 
+use super::transport::Acting;
 use crate::api::rest::{decode_error, decode_response, encode_request, Method, WireResponse};
 use crate::api::Operation;
 use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::service::Caller;
 use gloo_net::http::{Request, RequestBuilder};
 use serde_json::Value;
+use web_sys::RequestCredentials;
 
 /// Header naming the member a trusted backend (holding the admin key) acts as.
 pub const ACT_AS_HEADER: &str = "x-members-act-as";
 /// Header asking for admin rights while acting as a member (with the admin key).
 pub const ELEVATE_HEADER: &str = "x-members-elevate";
+/// Header of a browser asking for its session as an HttpOnly cookie.
+pub const SESSION_MODE_HEADER: &str = "x-members-session";
 
 /// Where the server is and how to prove admin rights.
 #[derive(Debug, Clone)]
@@ -21,6 +25,8 @@ pub struct HttpTarget {
     pub base_url: String,
     /// Sent as `Authorization: <key>` for admin and backend calls.
     pub admin_key: Option<String>,
+    /// A browser: the server keeps the session in a cookie, sent with every call.
+    pub cookie_session: bool,
 }
 
 fn unavailable(message: String) -> MembersError {
@@ -31,8 +37,19 @@ impl HttpTarget {
     fn with_caller(
         &self,
         mut builder: RequestBuilder,
-        caller: &Caller,
+        acting: &Acting,
     ) -> MembersResult<RequestBuilder> {
+        if self.cookie_session {
+            builder = builder
+                .header(SESSION_MODE_HEADER, "cookie")
+                .credentials(RequestCredentials::Include);
+        }
+        let caller = match acting {
+            Acting::Session(token) => {
+                return Ok(builder.header("authorization", &format!("Bearer {token}")))
+            }
+            Acting::Caller(caller) => caller,
+        };
         let key = || {
             self.admin_key.clone().ok_or_else(|| {
                 MembersError::permission_denied(
@@ -59,7 +76,7 @@ impl HttpTarget {
     }
 
     /// Sends one operation and decodes the answer into the SDK value of the call.
-    pub async fn execute(&self, caller: &Caller, operation: &Operation) -> MembersResult<Value> {
+    pub async fn execute(&self, acting: &Acting, operation: &Operation) -> MembersResult<Value> {
         let request = encode_request(operation);
         let mut url = format!("{}{}", self.base_url, request.path);
         if !request.query.is_empty() {
@@ -72,7 +89,7 @@ impl HttpTarget {
             Method::Patch => Request::patch(&url),
             Method::Delete => Request::delete(&url),
         };
-        let builder = self.with_caller(builder.header("accept", "application/json"), caller)?;
+        let builder = self.with_caller(builder.header("accept", "application/json"), acting)?;
         let sent = if request.body.is_null() {
             builder.send().await
         } else {

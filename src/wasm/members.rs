@@ -2,16 +2,20 @@
 //! Promise. It turns JS arguments into an `Operation` and the `Reply` back into JS;
 //! the rules live in the service.
 
+use super::authentication::Authentication;
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
 use super::http::HttpTarget;
+use super::mailer::JsMailer;
 use super::query_builder::MembersQueryBuilder;
 use super::sql_driver::JsSqlDriver;
-use super::transport::{LocalEngine, Transport};
+use super::transport::{Acting, LocalEngine, Transport};
 use crate::api::Operation;
 use crate::model::decode::decode;
 use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
-use crate::service::{Approval, Caller, ContactList, EventKind, Moderation, SitePolicy};
+use crate::service::{
+    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy,
+};
 use crate::store::{AnyStore, MemoryStore, SqlStore};
 use js_sys::{Function, Promise};
 use serde_json::Value;
@@ -25,7 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 #[derive(Clone)]
 pub struct Members {
     transport: Rc<Transport>,
-    caller: Caller,
+    acting: Acting,
 }
 
 /// Reads `options.fieldsets` (absent: PUBLIC).
@@ -73,7 +77,49 @@ fn policy_of(options: &Value) -> MembersResult<SitePolicy> {
             ))
         }
     }
+    policy.login_limit = login_limit_of(&options["loginLimit"])?;
     Ok(policy)
+}
+
+/// `loginLimit: { perEmail, perAddress, windowSeconds }`, each a whole number > 0.
+fn login_limit_of(value: &Value) -> MembersResult<LoginLimit> {
+    let mut limit = LoginLimit::default();
+    if value.is_null() {
+        return Ok(limit);
+    }
+    if !value.is_object() {
+        return Err(MembersError::invalid_field(
+            "loginLimit",
+            "TYPE",
+            "must be an object",
+        ));
+    }
+    let number = |key: &str| -> MembersResult<Option<u32>> {
+        match &value[key] {
+            Value::Null => Ok(None),
+            v => v
+                .as_u64()
+                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+                .map(|n| Some(n as u32))
+                .ok_or_else(|| {
+                    MembersError::invalid_field(
+                        &format!("loginLimit.{key}"),
+                        "RANGE",
+                        "must be a whole number above 0",
+                    )
+                }),
+        }
+    };
+    if let Some(n) = number("perEmail")? {
+        limit.per_email = n;
+    }
+    if let Some(n) = number("perAddress")? {
+        limit.per_address = n;
+    }
+    if let Some(n) = number("windowSeconds")? {
+        limit.window_ms = i64::from(n) * 1000;
+    }
+    Ok(limit)
 }
 
 impl Members {
@@ -81,11 +127,11 @@ impl Members {
     /// promise the same way a call error does.
     pub(crate) fn run(&self, build: impl FnOnce() -> MembersResult<Operation>) -> Promise {
         let transport = self.transport.clone();
-        let caller = self.caller.clone();
+        let acting = self.acting.clone();
         let operation = build();
         future_to_promise(async move {
             let reply = transport
-                .execute(caller, operation.map_err(|e| to_js_error(&e))?)
+                .execute(acting, operation.map_err(|e| to_js_error(&e))?)
                 .await;
             match reply {
                 Ok(Value::Null) => Ok(JsValue::UNDEFINED),
@@ -96,10 +142,10 @@ impl Members {
     }
 
     /// The same API acting as another caller.
-    fn with_caller(&self, caller: Caller) -> Members {
+    fn acting_as(&self, acting: Acting) -> Members {
         Members {
             transport: self.transport.clone(),
-            caller,
+            acting,
         }
     }
 
@@ -107,8 +153,8 @@ impl Members {
         self.transport.clone()
     }
 
-    pub(crate) fn caller(&self) -> Caller {
-        self.caller.clone()
+    pub(crate) fn acting(&self) -> Acting {
+        self.acting.clone()
     }
 
     fn moderate(&self, id: JsValue, action: Moderation) -> Promise {
@@ -171,23 +217,31 @@ pub fn parse_database_url(url: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 impl Members {
     /// Opens a members API over a database in this process, as a visitor.
-    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy }`; `driver` is a
-    /// SQL driver from pkg/drivers, or `undefined` for the memory store.
-    pub fn open(options: JsValue, driver: Option<JsSqlDriver>) -> Result<Members, JsValue> {
+    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy, loginLimit }`;
+    /// `driver` is a SQL driver from pkg/drivers, or `undefined` for the memory
+    /// store; `mailer` (`{ send(message) }`) sends the set-password mail.
+    pub fn open(
+        options: JsValue,
+        driver: Option<JsSqlDriver>,
+        mailer: Option<JsMailer>,
+    ) -> Result<Members, JsValue> {
         let options = options_of(&options).map_err(|e| to_js_error(&e))?;
         let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
         let store = match driver {
             Some(driver) => AnyStore::Sql(SqlStore::new(driver)),
             None => AnyStore::Memory(MemoryStore::new()),
         };
-        let engine: LocalEngine = LocalEngine::new(
+        let mut engine: LocalEngine = LocalEngine::new(
             store,
             policy,
             Box::new(|| Timestamp(js_sys::Date::now() as i64)),
         );
+        if let Some(mailer) = mailer {
+            engine = engine.with_mailer(Box::new(mailer));
+        }
         Ok(Members {
             transport: Rc::new(Transport::Local(Rc::new(engine))),
-            caller: Caller::Visitor,
+            acting: Acting::Caller(Caller::Visitor),
         })
     }
 
@@ -195,6 +249,26 @@ impl Members {
     /// (absolute), as a visitor; `adminKey` lets `elevated()` and `asMember()` work
     /// from a trusted backend.
     pub fn remote(base_url: JsValue, admin_key: JsValue) -> Result<Members, JsValue> {
+        Members::http(
+            base_url,
+            admin_key.as_string().filter(|k| !k.is_empty()),
+            false,
+        )
+    }
+
+    /// A browser page's members API: every call goes to the server at `baseUrl`,
+    /// which keeps the page's session in an HttpOnly cookie.
+    pub fn browser(base_url: JsValue) -> Result<Members, JsValue> {
+        Members::http(base_url, None, true)
+    }
+}
+
+impl Members {
+    fn http(
+        base_url: JsValue,
+        admin_key: Option<String>,
+        cookie_session: bool,
+    ) -> Result<Members, JsValue> {
         let base_url = to_string_arg(&base_url, "baseUrl").map_err(|e| to_js_error(&e))?;
         let trimmed = base_url.trim_end_matches('/').to_string();
         if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
@@ -207,12 +281,16 @@ impl Members {
         Ok(Members {
             transport: Rc::new(Transport::Http(HttpTarget {
                 base_url: trimmed,
-                admin_key: admin_key.as_string().filter(|k| !k.is_empty()),
+                admin_key,
+                cookie_session,
             })),
-            caller: Caller::Visitor,
+            acting: Acting::Caller(Caller::Visitor),
         })
     }
+}
 
+#[wasm_bindgen]
+impl Members {
     /// The same API acting as the member with this id (a trusted backend's view of
     /// a member; sessions come with authentication).
     #[wasm_bindgen(js_name = asMember)]
@@ -220,12 +298,33 @@ impl Members {
         let id = to_string_arg(&member_id, "memberId")
             .and_then(|id| MemberId::parse(&id, "memberId"))
             .map_err(|e| to_js_error(&e))?;
-        Ok(self.with_caller(Caller::Member(id)))
+        Ok(self.acting_as(Acting::Caller(Caller::Member(id))))
     }
 
-    /// The same API with admin rights, keeping the member it acts for.
+    /// The same API with admin rights, keeping the member it acts for (a
+    /// session's member is known only once the session is looked up, so an
+    /// elevated session acts for no member).
     pub fn elevated(&self) -> Members {
-        self.with_caller(Caller::Admin(self.caller.member_id().cloned()))
+        let member = match &self.acting {
+            Acting::Caller(caller) => caller.member_id().cloned(),
+            Acting::Session(_) => None,
+        };
+        self.acting_as(Acting::Caller(Caller::Admin(member)))
+    }
+
+    /// The same API acting as the holder of a session token (from `register` or
+    /// `login`): its member while the session lives, `UNAUTHENTICATED` /
+    /// `SESSION_INVALID` after it ends.
+    #[wasm_bindgen(js_name = withSession)]
+    #[allow(clippy::wrong_self_convention)]
+    pub fn with_session(&self, token: JsValue) -> Result<Members, JsValue> {
+        let token = to_string_arg(&token, "sessionToken").map_err(|e| to_js_error(&e))?;
+        Ok(self.acting_as(Acting::Session(token)))
+    }
+
+    /// The authentication API of the same caller (or session).
+    pub fn authentication(&self) -> Authentication {
+        Authentication::of(self.clone())
     }
 
     /// `createMember({ member })` → member. Admins only.

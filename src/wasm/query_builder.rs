@@ -275,7 +275,7 @@ impl MembersQueryBuilder {
             let reply = builder
                 .members
                 .transport()
-                .execute(builder.members.caller(), operation)
+                .execute(builder.members.acting(), operation)
                 .await;
             match reply {
                 Ok(page) => Ok(MembersQueryResult::new(builder, &page).into()),

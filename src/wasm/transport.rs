@@ -5,13 +5,22 @@ use super::http::HttpTarget;
 use super::sql_driver::JsSqlDriver;
 use crate::api::{dispatch, Operation};
 use crate::model::MembersResult;
-use crate::service::{Caller, Engine};
+use crate::service::{Caller, Context, Engine};
 use crate::store::AnyStore;
 use serde_json::Value;
 use std::rc::Rc;
 
 /// The engine a local transport runs: memory, or SQL through a JS driver.
 pub type LocalEngine = Engine<AnyStore<JsSqlDriver>>;
+
+/// Who a members API object calls as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Acting {
+    /// A caller the code vouches for (visitor, `asMember`, `elevated`).
+    Caller(Caller),
+    /// The holder of a session token: its member, while the session lives.
+    Session(String),
+}
 
 /// Carries operations to where they run.
 pub enum Transport {
@@ -26,14 +35,20 @@ impl Transport {
     /// SDK naming (`null` for void), the same whichever way it travelled.
     pub async fn execute(
         self: Rc<Self>,
-        caller: Caller,
+        acting: Acting,
         operation: Operation,
     ) -> MembersResult<Value> {
         match &*self {
-            Transport::Local(engine) => dispatch(engine, &caller, operation)
-                .await
-                .map(|reply| reply.to_json()),
-            Transport::Http(target) => target.execute(&caller, &operation).await,
+            Transport::Local(engine) => {
+                let context = match acting {
+                    Acting::Caller(caller) => Context::of(caller),
+                    Acting::Session(token) => engine.session_context(&token).await?,
+                };
+                dispatch(engine, context, operation)
+                    .await
+                    .map(|reply| reply.to_json())
+            }
+            Transport::Http(target) => target.execute(&acting, &operation).await,
         }
     }
 }

@@ -12,6 +12,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use universal_members::api::{dispatch, Operation};
+use universal_members::model::credentials::{
+    Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+};
 use universal_members::model::{
     ErrorCode, Fieldset, Member, MemberId, MembersError, MembersResult, Timestamp,
 };
@@ -19,7 +22,7 @@ use universal_members::query::{Filter, Query, QueryRequest};
 use universal_members::service::{
     Approval, Caller, ContactList, Engine, EventKind, Moderation, SitePolicy,
 };
-use universal_members::store::{MemoryStore, Page, Store};
+use universal_members::store::{CredentialStore, MemoryStore, Page, Store};
 
 pub use pollster::block_on;
 
@@ -455,6 +458,83 @@ impl Store for YieldingStore {
     async fn slugs_like(&self, base_key: &str) -> MembersResult<Vec<String>> {
         yield_now().await;
         self.inner.slugs_like(base_key).await
+    }
+}
+
+/// Credentials pass straight through (yielding first, like every call).
+impl CredentialStore for YieldingStore {
+    async fn insert_with_password(
+        &self,
+        member: &Member,
+        password: &PasswordHash,
+    ) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_with_password(member, password).await
+    }
+
+    async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>> {
+        yield_now().await;
+        self.inner.password(id).await
+    }
+
+    async fn replace_password(&self, id: &MemberId, password: &PasswordHash) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.replace_password(id, password).await
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_session(session).await
+    }
+
+    async fn session(&self, hash: &TokenHash) -> MembersResult<Option<SessionRecord>> {
+        yield_now().await;
+        self.inner.session(hash).await
+    }
+
+    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.extend_session(hash, expires).await
+    }
+
+    async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.delete_session(hash).await
+    }
+
+    async fn delete_sessions_of(&self, id: &MemberId) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.delete_sessions_of(id).await
+    }
+
+    async fn insert_ticket(&self, ticket: &PasswordTicket) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_ticket(ticket).await
+    }
+
+    async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>> {
+        yield_now().await;
+        self.inner.take_ticket(hash).await
+    }
+
+    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
+        yield_now().await;
+        self.inner.failures(key, window_opened_after).await
+    }
+
+    async fn add_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_opened_after: Timestamp,
+    ) -> MembersResult<Failures> {
+        yield_now().await;
+        self.inner.add_failure(key, now, window_opened_after).await
+    }
+
+    async fn clear_failures(&self, key: &str) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.clear_failures(key).await
     }
 }
 

@@ -1,27 +1,17 @@
 // The members-area page in a real browser (Chromium via playwright-core): the
 // built package's server serves the page, the page lists the public members and
 // searches them, and the page's own `members` object answers the same values and
-// errors a Node backend gets. Needs `make build` first (it runs on pkg/ as built).
+// errors a Node backend gets. Needs `make build` first (it runs on pkg/ as built,
+// or on the package folder MEMBERS_E2E_PKG names). The session panel: auth.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ROOT, ADMIN_KEY, startServer, launchBrowser, watchErrors, adminApi, tempDir } from './support.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PKG = path.join(ROOT, 'pkg');
 const SCREENSHOT = path.join(ROOT, '.build', 'e2e-page.png');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ADMIN_KEY = 'e2e-admin-key';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
-let dir;
+let temp;
 let server;
 let baseUrl;
 let browser;
@@ -29,46 +19,13 @@ let page;
 const pageErrors = [];
 const people = {};
 
-/** Starts `cli.mjs serve` from the built package; resolves with its URL. */
-function startServer(database) {
-  const child = spawn(process.execPath, [
-    'cli.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', `sqlite:${database}`, '--admin-key', ADMIN_KEY,
-  ], { cwd: PKG, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 15 s: ${stderr}`)), 15_000);
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const serving = /universal-members: serving (http:\/\/\S+)/.exec(out);
-      if (serving) {
-        clearTimeout(timer);
-        resolve({ child, url: serving[1] });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before serving: ${stderr}`));
-    });
-  });
-}
-
 /** Creates a member over REST with the admin key; returns it (REST naming). */
-async function createOverRest(member) {
-  const response = await fetch(`${baseUrl}/members/v1/members`, {
-    method: 'POST',
-    headers: { authorization: ADMIN_KEY, 'content-type': 'application/json' },
-    body: JSON.stringify({ member }),
-  });
-  const body = await response.json();
-  assert.equal(response.status, 200, JSON.stringify(body));
-  return body.member;
-}
+const createOverRest = (member) => adminApi(baseUrl).createMember(member);
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'members-e2e-'));
-  ({ child: server, url: baseUrl } = await startServer(path.join(dir, 'members.db')));
+  temp = tempDir();
+  server = await startServer({ database: path.join(temp.dir, 'members.db') });
+  baseUrl = server.url;
   people.alma = await createOverRest({ loginEmail: 'alma@example.com', profile: { nickname: 'Alma' } });
   people.alberto = await createOverRest({ loginEmail: 'alberto@example.com', profile: { nickname: 'Alberto' } });
   people.bea = await createOverRest({ loginEmail: 'bea@example.com', profile: { nickname: 'Bea' } });
@@ -77,24 +34,16 @@ before(async () => {
   });
   assert.equal(people.hidden.privacyStatus, 'PRIVATE');
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push({ text: `console: ${message.text()}`, url: message.location().url });
-  });
-  page.on('pageerror', (error) => pageErrors.push({ text: `page: ${error.stack ?? error.message}` }));
-  page.on('requestfailed', (request) => pageErrors.push({ text: `request: ${request.url()} ${request.failure()?.errorText}` }));
+  watchErrors(page, pageErrors);
   await page.goto(baseUrl);
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
+  temp?.remove();
 });
 
 /** The nicknames the page lists, once it has finished loading. */

@@ -1,7 +1,7 @@
 // Shared helpers of the Node test suite (not a test file itself).
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -144,11 +144,20 @@ async function withServer(fn) {
  */
 export async function useStore(options = {}) {
   if (STORE === 'http') {
-    const { approval, defaultPrivacy, ...rest } = options;
+    // The server's own options arrive through its environment, as the CLI reads them.
+    const { approval, defaultPrivacy, loginLimit = {}, mailbox, ...rest } = options;
     const server = await startServer({
-      env: { MEMBERS_APPROVAL: approval, MEMBERS_DEFAULT_PRIVACY: defaultPrivacy },
+      env: {
+        MEMBERS_APPROVAL: approval,
+        MEMBERS_DEFAULT_PRIVACY: defaultPrivacy,
+        MEMBERS_LOGIN_LIMIT_PER_EMAIL: loginLimit.perEmail?.toString(),
+        MEMBERS_LOGIN_LIMIT_PER_ADDRESS: loginLimit.perAddress?.toString(),
+        MEMBERS_LOGIN_WINDOW_SECONDS: loginLimit.windowSeconds?.toString(),
+        MEMBERS_MAILBOX: mailbox,
+      },
     });
     configure({ baseUrl: server.baseUrl, adminKey: server.adminKey, ...rest });
+    return { server };
   } else if (STORE === 'memory') {
     configure({ database: 'memory:', ...options });
   } else if (STORE === 'sqlite') {
@@ -161,6 +170,67 @@ export async function useStore(options = {}) {
     databases.push(name);
     configure({ database: postgresUrl(name), ...options });
   }
+  return {};
+}
+
+/**
+ * The messages of a development mailbox file (one JSON object per line,
+ * `{ to, subject, text, date }`), oldest first, each with the `token` of its
+ * `#set-password=<token>` link. A missing file is an empty mailbox.
+ */
+export function readMailbox(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+  return text.split('\n').filter((line) => line.trim() !== '').map((line) => {
+    const mail = JSON.parse(line);
+    const link = /#set-password=([^\s"'<>]+)/.exec(mail.text ?? '');
+    return { ...mail, token: link ? decodeURIComponent(link[1]) : undefined };
+  });
+}
+
+/**
+ * useStore(options) that also catches the mail the store sends: in process a
+ * custom `mailer` collects the core's messages (`{ template, to, token,
+ * expiresDate }`); over `http` the server writes its development mailbox
+ * (MEMBERS_MAILBOX) into a temp file, read back as JSON lines. Resolves with
+ * `{ server (http only), mail }`; `mail.to(address)` → the messages sent to it so
+ * far (each with `to` and `token`), `mail.all()` → every message,
+ * `mail.waitFor(address, count = 1)` → the `count`-th message to it, once it is there.
+ */
+export async function useStoreWithMail(options = {}) {
+  let all;
+  let store;
+  if (STORE === 'http') {
+    const dir = mkdtempSync(join(tmpdir(), 'members-mailbox-'));
+    tempDirs.push(dir);
+    const file = join(dir, 'mailbox.jsonl');
+    store = await useStore({ ...options, mailbox: file });
+    all = () => readMailbox(file);
+  } else {
+    const sent = [];
+    store = await useStore({ ...options, mailer: { send: async (message) => { sent.push(structuredClone(message)); } } });
+    all = () => sent.slice();
+  }
+  const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+  const mail = {
+    all,
+    to: (address) => all().filter((m) => same(m.to, address)),
+    async waitFor(address, count = 1, ms = 5000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const got = mail.to(address);
+        if (got.length >= count) return got[count - 1];
+        if (Date.now() > deadline) assert.fail(`no mail #${count} to ${address} within ${ms} ms (mail so far: ${JSON.stringify(all().map((m) => m.to))})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+  return { ...store, mail };
 }
 
 // After the file's last test: close the database (so no pool keeps the process

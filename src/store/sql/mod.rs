@@ -5,6 +5,7 @@
 //! migrated on first use. Queries compile to SQL; what can not (custom fields) is
 //! fetched by its compilable part and finished in memory.
 
+pub mod credentials;
 pub mod driver;
 pub mod row;
 pub mod schema;
@@ -211,7 +212,13 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                 Statement::new(sql)
             })
             .collect();
-        let counts = self.write(&statements, None).await?;
+        // A deleted member's password, sessions and tickets go in the same
+        // transaction; a member kept by a lost race keeps them.
+        let mut all = statements.clone();
+        for member in members {
+            all.extend(self.forget_member_statements(&member.id));
+        }
+        let counts = self.write(&all, None).await?;
         Ok(members
             .iter()
             .zip(counts)

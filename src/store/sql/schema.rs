@@ -9,7 +9,7 @@ use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::query::sql::{Dialect, Sql, SqlValue};
 
 /// The newest schema this code knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Text columns compare by code point in both databases (PostgreSQL needs "C").
 fn text_type(dialect: Dialect) -> &'static str {
@@ -61,6 +61,41 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
             "CREATE INDEX IF NOT EXISTS members_visible_created ON members (status, privacy_status, created_date DESC, id)".into(),
             format!(
                 "CREATE TABLE IF NOT EXISTS settings (name {t} PRIMARY KEY, value {t} NOT NULL)"
+            ),
+        ],
+        // Authentication (SPEC §10): credentials live beside members, never in
+        // `data`, and tokens only as hashes.
+        2 => vec![
+            format!(
+                "CREATE TABLE IF NOT EXISTS member_passwords (
+                    member_id {t} PRIMARY KEY,
+                    password_hash {t} NOT NULL
+                )"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS sessions (
+                    token_hash {t} PRIMARY KEY,
+                    member_id {t} NOT NULL,
+                    created_date BIGINT NOT NULL,
+                    expires_date BIGINT NOT NULL
+                )"
+            ),
+            "CREATE INDEX IF NOT EXISTS sessions_member ON sessions (member_id)".into(),
+            format!(
+                "CREATE TABLE IF NOT EXISTS password_tickets (
+                    token_hash {t} PRIMARY KEY,
+                    member_id {t} NOT NULL,
+                    expires_date BIGINT NOT NULL
+                )"
+            ),
+            "CREATE INDEX IF NOT EXISTS password_tickets_member ON password_tickets (member_id)"
+                .into(),
+            format!(
+                "CREATE TABLE IF NOT EXISTS login_failures (
+                    failure_key {t} PRIMARY KEY,
+                    failures BIGINT NOT NULL,
+                    window_start BIGINT NOT NULL
+                )"
             ),
         ],
         _ => Vec::new(),

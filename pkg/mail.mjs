@@ -1,0 +1,107 @@
+// Mail for members (SPEC §10): turns what the core hands over
+// (`{ template, to, token, expiresDate }`) into a subject and a text with the
+// link, and delivers it through the user's own mailer, SMTP (nodemailer), or the
+// development mailbox file. It owns the wording and the link; it must never log
+// a token or a link, and it knows nothing of members or HTTP.
+
+import { appendFileSync, readFileSync } from 'node:fs';
+
+/** The development mailbox when neither the option nor MEMBERS_MAILBOX names one. */
+export const DEFAULT_MAILBOX = './members-mailbox.jsonl';
+/** The site links point to until the server (or MEMBERS_SITE_URL) says otherwise. */
+export const DEFAULT_SITE_URL = 'http://127.0.0.1:8080';
+const DEFAULT_FROM = 'universal-members <no-reply@localhost>';
+
+// "2025-01-31T12:00:00.000Z" → "2025-01-31 12:00 UTC": exact, and read the same everywhere.
+const readableDate = (iso) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+const TEMPLATES = {
+  'set-password': ({ link, expiresDate }) => ({
+    subject: 'Set your password',
+    text: [
+      'To set the password of your members account, open this link:',
+      '',
+      link,
+      '',
+      `The link works once, until ${readableDate(expiresDate)}.`,
+      'If you did not ask for it, ignore this mail: your account is unchanged.',
+    ].join('\n'),
+  }),
+};
+
+/** `{ to, subject, text }` of a core message; an unknown template throws. */
+function compose(message, siteUrl) {
+  const template = TEMPLATES[message.template];
+  if (!template) throw new Error(`unknown mail template ${JSON.stringify(message.template)}`);
+  const link = `${siteUrl.replace(/\/+$/, '')}/#set-password=${message.token}`;
+  return { to: message.to, ...template({ link, expiresDate: message.expiresDate }) };
+}
+
+/**
+ * The mailer the core sends through: `{ send(message) → Promise<void>, siteUrl }`.
+ * options: `{ mailer, smtpUrl, from, mailbox, siteUrl, log }`, each falling back to
+ * its environment variable (MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX,
+ * MEMBERS_SITE_URL). The first that applies delivers:
+ * - `mailer`: the user's own `{ send(message) }`, handed each message unchanged;
+ * - `smtpUrl`: SMTP through nodemailer, in the background: `send()` resolves before
+ *   the server answers, so known and unknown addresses take the same time; a failure
+ *   goes to `log` (default stderr) without the token or link;
+ * - else one JSON line `{ to, subject, text, date }` appended to the `mailbox` file.
+ * `siteUrl` may be set later (the CLI server sets it once it listens).
+ */
+export function openMailer(options = {}) {
+  const env = process.env;
+  const siteUrl = options.siteUrl ?? env.MEMBERS_SITE_URL ?? DEFAULT_SITE_URL;
+  const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  const custom = options.mailer;
+  if (custom) {
+    return { siteUrl, send: async (message) => { await custom.send(message); } };
+  }
+
+  const smtpUrl = options.smtpUrl ?? env.MEMBERS_SMTP_URL;
+  if (smtpUrl) {
+    const from = options.from ?? env.MEMBERS_MAIL_FROM ?? DEFAULT_FROM;
+    let transport = null;
+    // nodemailer loads on the first mail, so it is needed only where SMTP is used.
+    const deliver = async (mail) => {
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
+      await (await transport).sendMail({ from, ...mail });
+    };
+    const smtp = {
+      siteUrl,
+      async send(message) {
+        deliver(compose(message, smtp.siteUrl)).catch((error) => {
+          // Server replies may quote what was sent: keep the token out of the log.
+          const reason = String(error?.message ?? error).replaceAll(message.token, '<token>');
+          log(`universal-members: the ${message.template} mail to ${message.to} was not sent over SMTP: ${reason}`);
+        });
+      },
+    };
+    return smtp;
+  }
+
+  const mailbox = options.mailbox ?? env.MEMBERS_MAILBOX ?? DEFAULT_MAILBOX;
+  const development = {
+    siteUrl,
+    async send(message) {
+      const mail = compose(message, development.siteUrl);
+      appendFileSync(mailbox, `${JSON.stringify({ ...mail, date: new Date().toISOString() })}\n`);
+    },
+  };
+  return development;
+}
+
+/**
+ * The messages of a development mailbox file, oldest first:
+ * `[{ to, subject, text, date }]`. A missing file is an empty mailbox.
+ */
+export function readMailbox(file = process.env.MEMBERS_MAILBOX ?? DEFAULT_MAILBOX) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+}

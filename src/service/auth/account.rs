@@ -1,0 +1,223 @@
+//! The account calls: `register`, `login`, `logout` and `changeLoginEmail`.
+
+use super::login_limit::LoginKeys;
+use super::password::Password;
+use super::sessions::NewSession;
+use crate::model::input::MemberInput;
+use crate::model::{
+    project, ErrorCode, Fieldset, MemberId, MemberView, MembersError, MembersResult, Status,
+};
+use crate::service::{Caller, Context, Engine};
+use crate::store::Store;
+use serde_json::{json, Map, Value};
+
+/// What `register` and `login` give back: the member, and a session when one
+/// was started (never for a member waiting for approval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub member: MemberView,
+    pub session: Option<NewSession>,
+}
+
+/// One error for an unknown email, a wrong password and a member without a
+/// password, so a caller can not tell which.
+fn invalid_credentials() -> MembersError {
+    MembersError::new(
+        ErrorCode::Unauthenticated,
+        "INVALID_CREDENTIALS",
+        "the email or the password is wrong",
+    )
+}
+
+/// Why a member with the right password still can not log in.
+fn locked_out(status: Status) -> Option<MembersError> {
+    let (code, message) = match status {
+        Status::Pending => (
+            "MEMBER_PENDING",
+            "this member is waiting for an admin's approval",
+        ),
+        Status::Blocked => ("MEMBER_BLOCKED", "this member is blocked"),
+        Status::Offline => ("MEMBER_DISCONNECTED", "this member is disconnected"),
+        _ => return None,
+    };
+    Some(MembersError::new(
+        ErrorCode::PermissionDenied,
+        code,
+        message,
+    ))
+}
+
+/// The register options `{ contactInfo, profile, privacyStatus }` as member input.
+fn registration_input(email: &str, options: &Value) -> MembersResult<MemberInput> {
+    let mut member = Map::new();
+    member.insert("loginEmail".into(), json!(email));
+    match options {
+        Value::Null => {}
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                let name = match key.as_str() {
+                    "contactInfo" => "contact",
+                    "profile" | "privacyStatus" => key.as_str(),
+                    other => {
+                        return Err(MembersError::invalid_field(
+                            &format!("options.{other}"),
+                            "UNKNOWN_FIELD",
+                            "is not a register option (contactInfo, profile, privacyStatus)",
+                        ))
+                    }
+                };
+                member.insert(name.into(), value.clone());
+            }
+        }
+        _ => {
+            return Err(MembersError::invalid_field(
+                "options",
+                "TYPE",
+                "must be an object",
+            ))
+        }
+    }
+    MemberInput::parse(Value::Object(member), "options")
+}
+
+impl<S: Store> Engine<S> {
+    /// `register(email, password, options)`: a new member with a password. With
+    /// approval `auto` it is logged in at once; with `manual` it is `PENDING` and
+    /// gets no session until approved.
+    pub async fn register(
+        &self,
+        context: &Context,
+        email: &str,
+        password: &str,
+        options: &Value,
+    ) -> MembersResult<Registration> {
+        let input = registration_input(email, options)?;
+        if email.is_empty() {
+            return Err(MembersError::invalid_field(
+                "email",
+                "REQUIRED_FIELD",
+                "is required",
+            ));
+        }
+        let password = Password::parse(password, "password")?;
+        let hash = password.hash()?;
+        let member = self
+            .add_member(&context.caller, input, email.to_string(), Some(&hash))
+            .await
+            .map_err(|error| rename_field(error, "member.loginEmail", "email"))?;
+        let session = match member.status {
+            Status::Approved => Some(self.start_session(&member.id).await?),
+            _ => None,
+        };
+        Ok(Registration {
+            member: project(&member, Fieldset::Full),
+            session,
+        })
+    }
+
+    /// `login(email, password)`: a new session for the member. Failures count
+    /// towards the limits, and every way of being wrong reads the same.
+    pub async fn login(
+        &self,
+        context: &Context,
+        email: &str,
+        password: &str,
+    ) -> MembersResult<Registration> {
+        let keys = LoginKeys::new(
+            &self.policy.login_limit,
+            email,
+            context.client_address.as_deref(),
+        );
+        self.check_login_limit(&keys).await?;
+        let member = if email.is_empty() {
+            None
+        } else {
+            self.store.get_by_email(email).await?
+        };
+        let stored = match &member {
+            Some(member) => self.store.password(&member.id).await?,
+            None => None,
+        };
+        // An impossible length is wrong without hashing (it bounds the work).
+        let right = Password::parse(password, "password").is_ok_and(|p| p.matches(stored.as_ref()));
+        let Some(member) = member.filter(|_| right) else {
+            self.count_failed_login(&keys).await?;
+            return Err(invalid_credentials());
+        };
+        self.clear_login_failures(&keys).await?;
+        if let Some(error) = locked_out(member.status) {
+            return Err(error);
+        }
+        let now = self.now();
+        let member = self
+            .modify(
+                &Caller::Member(member.id.clone()),
+                &member.id,
+                "login",
+                |m| {
+                    m.last_login_date = Some(now);
+                    Ok(())
+                },
+            )
+            .await?;
+        let session = self.start_session(&member.id).await?;
+        Ok(Registration {
+            member: project(&member, Fieldset::Full),
+            session: Some(session),
+        })
+    }
+
+    /// `logout()`: ends the session the call came with; without one, nothing.
+    pub async fn logout(&self, context: &Context) -> MembersResult<()> {
+        match &context.session {
+            Some(hash) => self.end_session(hash).await,
+            None => Ok(()),
+        }
+    }
+
+    /// `changeLoginEmail(_id, newEmail)`: a member changes its own, an admin
+    /// anyone's; the new one must be free (case-insensitively).
+    pub async fn change_login_email(
+        &self,
+        caller: &Caller,
+        id: &str,
+        new_email: &str,
+    ) -> MembersResult<MemberView> {
+        let id = MemberId::parse(id, "_id")?;
+        if new_email.is_empty() {
+            return Err(MembersError::invalid_field(
+                "newEmail",
+                "REQUIRED_FIELD",
+                "is required",
+            ));
+        }
+        let member = self
+            .modify(caller, &id, "changeLoginEmail", |m| {
+                if m.login_email != new_email {
+                    m.login_email = new_email.to_string();
+                    m.login_email_verified = false;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|error| rename_field(error, "member.loginEmail", "newEmail"))?;
+        Ok(project(&member, caller.fieldset_for(&id, Fieldset::Full)))
+    }
+}
+
+/// The same error naming the argument the caller gave (`email`) rather than the
+/// member field it became.
+fn rename_field(mut error: MembersError, from: &str, to: &str) -> MembersError {
+    if error.code == ErrorCode::InvalidArgument {
+        for violation in &mut error.violations {
+            if violation.field == from {
+                violation.field = to.to_string();
+            }
+        }
+        error.message = error.message.replacen(from, to, 1);
+        if error.data["field"] == from {
+            error.data["field"] = json!(to);
+        }
+    }
+    error
+}

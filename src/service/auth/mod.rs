@@ -1,0 +1,17 @@
+//! Authentication (SPEC §10): register, login and logout, sessions, the login
+//! email, passwords and the set-password flow, and the limits on failed logins.
+//!
+//! Secrets stay inside: passwords are only hashed, tokens only handed to their
+//! holder once and stored as hashes, and no error carries either.
+
+pub mod account;
+pub mod login_limit;
+pub mod mail;
+pub mod password;
+pub mod sessions;
+pub mod set_password;
+
+pub use account::Registration;
+pub use login_limit::LoginLimit;
+pub use mail::{Mail, Mailer, Sending};
+pub use sessions::{LiveSession, NewSession};

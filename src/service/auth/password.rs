@@ -1,0 +1,138 @@
+//! Passwords (SPEC §10): 8..256 characters, hashed with Argon2id at OWASP's
+//! parameters (19 MiB, 2 passes, 1 lane) into a PHC string.
+//!
+//! A `Password` never prints itself, and no error here ever holds one.
+
+use crate::model::credentials::PasswordHash;
+use crate::model::ids::random_bytes;
+use crate::model::{MembersError, MembersResult};
+use argon2::password_hash::phc;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Fewest characters in a password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Most characters in a password (a bound on hashing work per request).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// OWASP's Argon2id minimum: m = 19 MiB, t = 2, p = 1.
+fn hasher() -> MembersResult<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| MembersError::internal(format!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// A password as a caller typed it, checked for length.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+impl Password {
+    /// Checks the length (in characters); the error names `field`, never the value.
+    pub fn parse(text: &str, field: &str) -> MembersResult<Password> {
+        let chars = text.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+            return Err(MembersError::invalid_field(
+                field,
+                "LENGTH",
+                format!(
+                    "must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long, got {chars}"
+                ),
+            ));
+        }
+        Ok(Password(text.to_string()))
+    }
+
+    /// Hashes with a fresh 16-byte salt.
+    pub fn hash(&self) -> MembersResult<PasswordHash> {
+        let mut salt = [0u8; 16];
+        random_bytes(&mut salt)?;
+        let hash = hasher()?
+            .hash_password_with_salt(self.0.as_bytes(), &salt)
+            .map_err(|e| MembersError::internal(format!("password hashing failed: {e}")))?;
+        Ok(PasswordHash::from_phc(hash.to_string()))
+    }
+
+    /// True when this is the password of `stored`. With no stored hash (unknown
+    /// email, or no password set) it still spends one hash's time, so the answer
+    /// takes as long either way.
+    pub fn matches(&self, stored: Option<&PasswordHash>) -> bool {
+        let Some(stored) = stored else {
+            let _ = self.verify(decoy_hash());
+            return false;
+        };
+        self.verify(stored.as_phc())
+    }
+
+    fn verify(&self, phc_text: &str) -> bool {
+        let Ok(parsed) = phc::PasswordHash::new(phc_text) else {
+            return false;
+        };
+        hasher()
+            .map(|h| h.verify_password(self.0.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    }
+}
+
+/// A hash of a random password with the real parameters, made once, to verify
+/// against when there is nothing to verify.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let mut random = [0u8; 16];
+        let _ = random_bytes(&mut random);
+        let text: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        Password(text)
+            .hash()
+            .map(|h| h.as_phc().to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_phc_with_owasp_parameters_and_salted() {
+        let password = Password::parse("correct horse", "password").unwrap();
+        let a = password.hash().unwrap();
+        let b = password.hash().unwrap();
+        assert!(
+            a.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            a.as_phc()
+        );
+        assert_ne!(a, b, "each hash has its own salt");
+        assert!(!a.as_phc().contains("correct horse"));
+    }
+
+    #[test]
+    fn only_the_right_password_matches() {
+        let password = Password::parse("correct horse", "password").unwrap();
+        let stored = password.hash().unwrap();
+        assert!(password.matches(Some(&stored)));
+        let wrong = Password::parse("correct horsf", "password").unwrap();
+        assert!(!wrong.matches(Some(&stored)));
+        assert!(!password.matches(None));
+        assert!(!password.matches(Some(&PasswordHash::from_phc("junk".into()))));
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_and_never_echoed() {
+        assert!(Password::parse(&"é".repeat(8), "password").is_ok());
+        assert!(Password::parse(&"x".repeat(256), "password").is_ok());
+        for bad in ["seven77", &"x".repeat(257)] {
+            let error = Password::parse(bad, "password").unwrap_err();
+            assert_eq!(error.violations[0].field, "password");
+            assert!(!error.message.contains(bad));
+        }
+    }
+}

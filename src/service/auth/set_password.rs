@@ -1,0 +1,78 @@
+//! The set-password flow: `sendSetPasswordEmail(email)` mails a single-use
+//! token valid 3 hours; `setPassword(token, password)` spends it.
+//!
+//! Sending answers the same whether or not the email belongs to a member, so it
+//! can not be used to find out who is one.
+
+use super::mail::Mail;
+use super::password::Password;
+use crate::model::credentials::{invalid_set_password_token, PasswordTicket, SetPasswordToken};
+use crate::model::text::is_valid_email;
+use crate::model::{ErrorCode, MembersError, MembersResult, Status, Timestamp};
+use crate::service::Engine;
+use crate::store::Store;
+
+/// How long a set-password token works.
+pub const SET_PASSWORD_TTL_MS: i64 = 3 * 60 * 60 * 1000;
+
+impl<S: Store> Engine<S> {
+    /// `sendSetPasswordEmail(email)`: mails a set-password link to the member
+    /// with this login email, if there is one that may log in at all.
+    pub async fn send_set_password_email(&self, email: &str) -> MembersResult<()> {
+        if !is_valid_email(email) {
+            return Err(MembersError::invalid_field(
+                "email",
+                "FORMAT",
+                format!("{email:?} is not a valid email address"),
+            ));
+        }
+        let Some(mailer) = &self.mailer else {
+            return Err(MembersError::new(
+                ErrorCode::FailedPrecondition,
+                "MAIL_NOT_CONFIGURED",
+                "no mail transport is configured to send the set-password email",
+            ));
+        };
+        let Some(member) = self.store.get_by_email(email).await? else {
+            return Ok(());
+        };
+        if member.status == Status::Offline {
+            return Ok(());
+        }
+        let token = SetPasswordToken::generate()?;
+        let expires = Timestamp(self.now().millis() + SET_PASSWORD_TTL_MS);
+        self.store
+            .insert_ticket(&PasswordTicket {
+                token_hash: token.hash(),
+                member_id: member.id.clone(),
+                expires,
+            })
+            .await?;
+        let mail = Mail {
+            template: "set-password",
+            to: member.login_email,
+            token,
+            expires,
+        };
+        mailer.send(&mail).await
+    }
+
+    /// `setPassword(token, password)`: sets the password of the token's member,
+    /// once. Ends every session and other token of that member.
+    pub async fn set_password(&self, token: &str, password: &str) -> MembersResult<()> {
+        // Checked first, so a too-short password does not use up the token.
+        let password = Password::parse(password, "password")?;
+        let token = SetPasswordToken::parse(token).ok_or_else(invalid_set_password_token)?;
+        let ticket = self
+            .store
+            .take_ticket(&token.hash())
+            .await?
+            .filter(|ticket| ticket.expires > self.now())
+            .ok_or_else(invalid_set_password_token)?;
+        if self.store.get(&ticket.member_id).await?.is_none() {
+            return Err(invalid_set_password_token());
+        }
+        let hash = password.hash()?;
+        self.store.replace_password(&ticket.member_id, &hash).await
+    }
+}

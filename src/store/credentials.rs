@@ -1,0 +1,181 @@
+//! What a store keeps for authentication (SPEC §10): password hashes, sessions,
+//! set-password tickets and failed-login counters, in tables of their own, never
+//! in the member. Only hashes of tokens are kept.
+//!
+//! Every store implements `CredentialStore`; this file holds the trait and the
+//! in-memory tables. Deleting a member deletes all of these with it.
+
+use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
+use crate::model::{Member, MemberId, MembersResult, Timestamp};
+use std::collections::HashMap;
+
+/// Credentials and counters of a store. Futures are not `Send` (like `Store`).
+#[allow(async_fn_in_trait)]
+pub trait CredentialStore {
+    /// Adds a new member with its password, both or neither.
+    async fn insert_with_password(
+        &self,
+        member: &Member,
+        password: &PasswordHash,
+    ) -> MembersResult<()>;
+
+    /// The member's password hash; `None` when it never set one.
+    async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>>;
+
+    /// Sets the member's password and, at once, ends every session and unused
+    /// set-password ticket it has (whoever held them no longer gets in).
+    async fn replace_password(&self, id: &MemberId, password: &PasswordHash) -> MembersResult<()>;
+
+    /// Stores a new session.
+    async fn insert_session(&self, session: &SessionRecord) -> MembersResult<()>;
+
+    /// The session with this token hash.
+    async fn session(&self, hash: &TokenHash) -> MembersResult<Option<SessionRecord>>;
+
+    /// Moves a session's expiry (sliding expiry).
+    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()>;
+
+    /// Ends one session.
+    async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()>;
+
+    /// Ends every session of a member.
+    async fn delete_sessions_of(&self, id: &MemberId) -> MembersResult<()>;
+
+    /// Stores a set-password ticket.
+    async fn insert_ticket(&self, ticket: &PasswordTicket) -> MembersResult<()>;
+
+    /// Removes and returns the ticket with this hash: of two callers racing with
+    /// one token, only one gets it (single use).
+    async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>>;
+
+    /// The failures counted under `key` in the window that started after
+    /// `window_opened_after` (an older window counts as none).
+    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures>;
+
+    /// Counts one more failure under `key` at `now`, in the current window, or in
+    /// a new window starting now when the current one opened at or before
+    /// `window_opened_after`; returns the new count. Atomic across processes.
+    async fn add_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_opened_after: Timestamp,
+    ) -> MembersResult<Failures>;
+
+    /// Forgets the failures counted under `key`.
+    async fn clear_failures(&self, key: &str) -> MembersResult<()>;
+}
+
+/// The credential tables of the memory store.
+#[derive(Default)]
+pub struct MemoryCredentials {
+    passwords: HashMap<MemberId, PasswordHash>,
+    sessions: HashMap<TokenHash, SessionRecord>,
+    tickets: HashMap<TokenHash, PasswordTicket>,
+    failures: HashMap<String, Failures>,
+}
+
+impl MemoryCredentials {
+    /// Sets a member's password (`replace_password` also ends sessions and tickets).
+    pub fn set_password(&mut self, id: &MemberId, password: &PasswordHash) {
+        self.passwords.insert(id.clone(), password.clone());
+    }
+
+    /// The member's password.
+    pub fn password(&self, id: &MemberId) -> Option<PasswordHash> {
+        self.passwords.get(id).cloned()
+    }
+
+    /// Sets the password and ends sessions and tickets.
+    pub fn replace_password(&mut self, id: &MemberId, password: &PasswordHash) {
+        self.set_password(id, password);
+        self.forget_sessions_and_tickets(id);
+    }
+
+    fn forget_sessions_and_tickets(&mut self, id: &MemberId) {
+        self.sessions.retain(|_, s| &s.member_id != id);
+        self.tickets.retain(|_, t| &t.member_id != id);
+    }
+
+    /// Everything kept for a deleted member.
+    pub fn forget_member(&mut self, id: &MemberId) {
+        self.passwords.remove(id);
+        self.forget_sessions_and_tickets(id);
+    }
+
+    /// Stores a session.
+    pub fn insert_session(&mut self, session: &SessionRecord) {
+        self.sessions
+            .insert(session.token_hash.clone(), session.clone());
+    }
+
+    /// A session by hash.
+    pub fn session(&self, hash: &TokenHash) -> Option<SessionRecord> {
+        self.sessions.get(hash).cloned()
+    }
+
+    /// Moves a session's expiry.
+    pub fn extend_session(&mut self, hash: &TokenHash, expires: Timestamp) {
+        if let Some(session) = self.sessions.get_mut(hash) {
+            session.expires = expires;
+        }
+    }
+
+    /// Ends one session.
+    pub fn delete_session(&mut self, hash: &TokenHash) {
+        self.sessions.remove(hash);
+    }
+
+    /// Ends every session of a member.
+    pub fn delete_sessions_of(&mut self, id: &MemberId) {
+        self.sessions.retain(|_, s| &s.member_id != id);
+    }
+
+    /// Stores a ticket.
+    pub fn insert_ticket(&mut self, ticket: &PasswordTicket) {
+        self.tickets
+            .insert(ticket.token_hash.clone(), ticket.clone());
+    }
+
+    /// Removes and returns a ticket.
+    pub fn take_ticket(&mut self, hash: &TokenHash) -> Option<PasswordTicket> {
+        self.tickets.remove(hash)
+    }
+
+    /// The failures of the current window.
+    pub fn failures(&self, key: &str, window_opened_after: Timestamp) -> Failures {
+        match self.failures.get(key) {
+            Some(f) if f.window_start > window_opened_after => *f,
+            _ => Failures {
+                count: 0,
+                window_start: window_opened_after,
+            },
+        }
+    }
+
+    /// Counts one more failure.
+    pub fn add_failure(
+        &mut self,
+        key: &str,
+        now: Timestamp,
+        window_opened_after: Timestamp,
+    ) -> Failures {
+        let entry = self.failures.entry(key.to_string()).or_insert(Failures {
+            count: 0,
+            window_start: now,
+        });
+        if entry.window_start <= window_opened_after {
+            *entry = Failures {
+                count: 0,
+                window_start: now,
+            };
+        }
+        entry.count += 1;
+        *entry
+    }
+
+    /// Forgets a key's failures.
+    pub fn clear_failures(&mut self, key: &str) {
+        self.failures.remove(key);
+    }
+}
