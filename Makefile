@@ -53,7 +53,7 @@ test-js-suites:
 	done
 	@if ls $(PKGTEST)/process/*.test.mjs >/dev/null 2>&1; then \
 		echo "== multi-process tests"; \
-		cd $(PKGTEST) && node --test --test-reporter=spec process/*.test.mjs; \
+		cd $(PKGTEST) && MEMBERS_REPO_ROOT=$(CURDIR) node --test --test-reporter=spec process/*.test.mjs; \
 	fi
 
 test-types: pack

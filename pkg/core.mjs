@@ -2,13 +2,10 @@
 // CLI share. Opens databases (choosing the driver from the URL) and remote APIs.
 
 import { readFileSync } from 'node:fs';
-import { webcrypto } from 'node:crypto';
 import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError } from './errors.mjs';
 import { openMailer } from './mail.mjs';
 
-// Node 18 has no global `crypto`; the core draws ids and tokens from it.
-globalThis.crypto ??= webcrypto;
 initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
 registerErrorClass(MembersError);
 

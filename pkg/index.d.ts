@@ -268,10 +268,78 @@ export interface MembersApi {
   onMemberDeleted(handler: (event: MemberDeletedEvent) => void): void;
 }
 
-/** On Node: the members API plus acting as a given member. */
+/** On Node: the members API plus acting as a given member or session. */
 export interface NodeMembersApi extends MembersApi {
   /** The same API acting as the member with this id (trusted backend code). */
   asMember(memberId: string): NodeMembersApi;
+  /**
+   * The same API acting as the holder of a session token (from `login` or
+   * `register`). Once the session ends (logout, block, disconnect, delete, a new
+   * password, 30 days unused) calls fail with `UNAUTHENTICATED` / `SESSION_INVALID`.
+   */
+  withSession(sessionToken: string): NodeMembersApi;
+}
+
+/** `register` options (Wix `RegisterOptions`). */
+export interface RegisterOptions {
+  contactInfo?: MemberInput['contact'];
+  profile?: MemberInput['profile'];
+  privacyStatus?: 'PUBLIC' | 'PRIVATE';
+}
+
+/**
+ * What `register` and `login` return. `sessionToken` is there on Node (pass it to
+ * `withSession`); in the browser the server keeps the session in an HttpOnly
+ * cookie instead. A `PENDING` member (manual approval) gets no session.
+ */
+export interface SessionResult {
+  status: 'ACTIVE' | 'PENDING';
+  member: Member;
+  sessionToken?: string;
+}
+
+/** Authentication (Wix Velo `wix-members.v2` `authentication`; SPEC §10). */
+export interface AuthenticationApi {
+  /** A new member with a password (8..256 characters); logged in unless approval is manual. */
+  register(email: string, password: string, options?: RegisterOptions): Promise<SessionResult>;
+  /**
+   * A new session. Wrong password and unknown email fail alike with
+   * `UNAUTHENTICATED` / `INVALID_CREDENTIALS`; too many failures with
+   * `RESOURCE_EXHAUSTED` / `RATE_LIMITED`.
+   */
+  login(email: string, password: string): Promise<SessionResult>;
+  /** Ends the session this object holds (nothing without one). */
+  logout(): Promise<void>;
+  /** True while this object holds a session (synchronous). */
+  loggedIn(): boolean;
+  /** The member itself, or an admin: a new login email (unique, case-insensitively). */
+  changeLoginEmail(_id: string, newEmail: string): Promise<Member>;
+  /** Mails a single-use set-password link (3 hours); resolves alike for unknown emails. */
+  sendSetPasswordEmail(email: string): Promise<void>;
+  /** Sets the password with a set-password token; ends the member's other sessions. */
+  setPassword(token: string, password: string): Promise<void>;
+}
+
+/** On Node: the authentication API of one session. */
+export interface NodeAuthenticationApi extends AuthenticationApi {
+  /** The authentication API of a session: `loggedIn()` until its `logout()`. */
+  withSession(sessionToken: string): AuthenticationApi;
+}
+
+/** The authentication API; on Node it holds no session itself (see `withSession`). */
+export const authentication: NodeAuthenticationApi;
+
+/** Node: the members and authentication APIs of one member's session. */
+export function withSession(sessionToken: string): { members: NodeMembersApi; authentication: AuthenticationApi };
+
+/** The mail the core hands to a mailer. */
+export interface MailMessage {
+  template: 'set-password';
+  to: string;
+  /** The single-use token the link must carry. */
+  token: string;
+  /** ISO date when the token stops working. */
+  expiresDate: string;
 }
 
 /** The members API. A Node script calls as a visitor until it uses `elevate`. */
@@ -291,6 +359,16 @@ export interface ConfigureOptions {
   baseUrl?: string;
   /** Node client of a server: the admin key `elevate()` and `asMember()` send. */
   adminKey?: string;
+  /** Failed logins allowed per email / client address per window (defaults 10, 50, 900 s). */
+  loginLimit?: { perEmail?: number; perAddress?: number; windowSeconds?: number };
+  /** Your own mail transport; else `smtpUrl`, else the development `mailbox` file. */
+  mailer?: { send(message: MailMessage): unknown };
+  /** SMTP for the set-password mail (default `MEMBERS_SMTP_URL`), through nodemailer. */
+  smtpUrl?: string;
+  /** The development mailbox file (default `MEMBERS_MAILBOX`, else `./members-mailbox.jsonl`). */
+  mailbox?: string;
+  /** Where links in mail lead (default `MEMBERS_SITE_URL`, else http://127.0.0.1:8080). */
+  siteUrl?: string;
 }
 
 /** Chooses the database (Node) or the server (browser). */

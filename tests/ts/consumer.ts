@@ -7,6 +7,7 @@ import {
   type BulkDeleteMembersResponse, type JobResponse, type EventMetadata, type ErrorCode,
   type Fieldset, type Status, type PrivacyStatus, type ActivityStatus, type FieldViolation,
   type MemberCreatedEvent, type MemberUpdatedEvent, type MemberDeletedEvent, type NodeMembersApi,
+  authentication, withSession, type SessionResult, type AuthenticationApi, type MailMessage,
 } from 'universal-members';
 
 /** Compile-time equality of two types. */
@@ -226,6 +227,28 @@ const made = new MembersError('NOT_FOUND', 'gone', 'MEMBER_NOT_FOUND', 404);
 const madeName: 'MembersError' = made.name;
 void madeName;
 
+// --- authentication ---------------------------------------------------------------
+configure({
+  database: 'memory:',
+  loginLimit: { perEmail: 5, windowSeconds: 60 },
+  mailer: { send: (message: MailMessage) => { void message.token; } },
+});
+const registered: SessionResult = await authentication.register('ann@example.com', 'correct horse', {
+  contactInfo: { firstName: 'Ann' }, profile: { nickname: 'Ann' }, privacyStatus: 'PUBLIC',
+});
+const registeredStatus: 'ACTIVE' | 'PENDING' = registered.status;
+const session: SessionResult = await authentication.login('ann@example.com', 'correct horse');
+const token: string | undefined = session.sessionToken;
+const mine: NodeMembersApi = members.withSession(token ?? '');
+const me: GetCurrentMemberResponse = await mine.getCurrentMember({ fieldsets: ['FULL'] });
+const scoped: { members: NodeMembersApi; authentication: AuthenticationApi } = withSession(token ?? '');
+const isIn: boolean = scoped.authentication.loggedIn();
+await scoped.authentication.logout();
+const renamed: Member = await authentication.withSession(token ?? '').changeLoginEmail(registered.member._id, 'ann@example.org');
+await authentication.sendSetPasswordEmail('ann@example.org');
+const setDone: void = await authentication.setPassword('token', 'new password');
+void [registeredStatus, me, isIn, renamed, setDone];
+
 // --- wrong usage is rejected ----------------------------------------------------
 // @ts-expect-error an _id is a string, not a number
 await members.getMember(42);
@@ -251,6 +274,13 @@ const badCode: ErrorCode = 'TEAPOT';
 await members.listMembers({ sorting: [{ fieldName: '_id', order: 'UP' }] });
 // @ts-expect-error approval is 'auto' or 'manual'
 configure({ approval: 'sometimes' });
+// @ts-expect-error loggedIn() is synchronous: a boolean, not a Promise
+const notAPromise: Promise<boolean> = authentication.loggedIn();
+// @ts-expect-error register takes the password as its own argument
+await authentication.register({ email: 'a@example.com', password: 'correct horse' });
+// @ts-expect-error the privacy status of register is PUBLIC or PRIVATE
+await authentication.register('a@example.com', 'correct horse', { privacyStatus: 'SECRET' });
+void notAPromise;
 // @ts-expect-error deleteMember resolves to void, not a member
 const notAMember: Member = await elevate(members.deleteMember)(id);
 void [notAString, badStatus, badCode, notAMember];
