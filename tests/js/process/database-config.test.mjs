@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { members, elevate, configure, close, MembersError } from 'universal-members';
+import { members, authentication, elevate, configure, close, MembersError } from 'universal-members';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'members-config-'));
 
@@ -106,6 +106,36 @@ test('a database migrated by a newer version is refused, not guessed at', async 
     assert.equal(error.applicationCode, 'SCHEMA_TOO_NEW');
     assert.match(error.message, /99/);
     await close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of schema version 1 (before authentication) is upgraded in place, members kept', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'members.db');
+    configure({ database: `sqlite:${file}` });
+    const ann = await elevate(members.createMember)({ member: { loginEmail: 'ann@example.com' } });
+    await close();
+    // Back to what version 1 left: no authentication tables, version 1 only.
+    const db = new Database(file);
+    db.exec(`DROP TABLE member_passwords; DROP TABLE sessions; DROP TABLE password_tickets;
+             DROP TABLE login_failures; DELETE FROM schema_version WHERE version = 2;`);
+    db.close();
+    const sent = [];
+    configure({ database: `sqlite:${file}`, mailer: { send: (message) => { sent.push(message); } } });
+    assert.equal((await elevate(members.getMember)(ann._id, { fieldsets: ['FULL'] })).loginEmail, 'ann@example.com');
+    await authentication.sendSetPasswordEmail('ann@example.com');
+    await authentication.setPassword(sent[0].token, 'correct horse');
+    const { sessionToken } = await authentication.login('ann@example.com', 'correct horse');
+    const { member } = await members.withSession(sessionToken).getCurrentMember();
+    assert.equal(member._id, ann._id);
+    await close();
+    const check = new Database(file, { readonly: true });
+    const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
+    check.close();
+    assert.deepEqual(versions, [1, 2]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
