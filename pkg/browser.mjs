@@ -12,11 +12,18 @@ registerErrorClass(MembersError);
 // The session lives in an HttpOnly cookie the server sets; scripts never see the
 // token. Whether there is one is told by the server's companion cookie.
 let base = Members.browser(globalThis.location?.origin ?? 'http://localhost');
-let loggedIn = /(?:^|;\s*)members_logged_in=1(?:;|$)/.test(globalThis.document?.cookie ?? '');
+// The companion cookie is readable only when the server is this page's origin;
+// for another server this side's own record (login/logout) has to do.
+let sameOrigin = true;
+let loggedIn = false;
+const cookieSaysLoggedIn = () => /(?:^|;\s*)members_logged_in=1(?:;|$)/.test(globalThis.document?.cookie ?? '');
 
 /** Points the browser API at another members server (`{ baseUrl }`). */
 export function configure(options = {}) {
-  base = Members.browser(options.baseUrl ?? globalThis.location.origin);
+  const origin = globalThis.location?.origin;
+  base = Members.browser(options.baseUrl ?? origin);
+  sameOrigin = !options.baseUrl || new URL(options.baseUrl, origin).origin === origin;
+  loggedIn = false;
 }
 
 /** The members API of the visitor or logged-in member using this page. */
@@ -26,7 +33,8 @@ members.withSession = (token) => makeMembers(() => base.withSession(token));
 
 /** The authentication API of this page: login and register keep the session. */
 export const authentication = makeAuthentication(() => base, (c) => c, {
-  loggedIn: () => loggedIn,
+  // Read each time: the server clears the cookie when the session ends.
+  loggedIn: () => (sameOrigin ? cookieSaysLoggedIn() : loggedIn),
   started: () => { loggedIn = true; },
   ended: () => { loggedIn = false; },
 });

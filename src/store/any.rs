@@ -114,8 +114,8 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
         both!(self, s => s.take_ticket(hash).await)
     }
 
-    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
-        both!(self, s => s.failures(key, window_opened_after).await)
+    async fn forgive_failure(&self, key: &str) -> MembersResult<()> {
+        both!(self, s => s.forgive_failure(key).await)
     }
 
     async fn add_failure(
@@ -129,5 +129,9 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
 
     async fn clear_failures(&self, key: &str) -> MembersResult<()> {
         both!(self, s => s.clear_failures(key).await)
+    }
+
+    async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
+        both!(self, s => s.prune(now, window_opened_after).await)
     }
 }

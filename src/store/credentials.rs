@@ -48,10 +48,6 @@ pub trait CredentialStore {
     /// one token, only one gets it (single use).
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>>;
 
-    /// The failures counted under `key` in the window that started after
-    /// `window_opened_after` (an older window counts as none).
-    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures>;
-
     /// Counts one more failure under `key` at `now`, in the current window, or in
     /// a new window starting now when the current one opened at or before
     /// `window_opened_after`; returns the new count. Atomic across processes.
@@ -62,8 +58,16 @@ pub trait CredentialStore {
         window_opened_after: Timestamp,
     ) -> MembersResult<Failures>;
 
+    /// Takes back one failure counted under `key` (an attempt counted up front
+    /// that turned out right).
+    async fn forgive_failure(&self, key: &str) -> MembersResult<()>;
+
     /// Forgets the failures counted under `key`.
     async fn clear_failures(&self, key: &str) -> MembersResult<()>;
+
+    /// Deletes sessions and tickets expired at `now` and failure counters whose
+    /// window opened at or before `window_opened_after` (housekeeping).
+    async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()>;
 }
 
 /// The credential tables of the memory store.
@@ -142,17 +146,6 @@ impl MemoryCredentials {
         self.tickets.remove(hash)
     }
 
-    /// The failures of the current window.
-    pub fn failures(&self, key: &str, window_opened_after: Timestamp) -> Failures {
-        match self.failures.get(key) {
-            Some(f) if f.window_start > window_opened_after => *f,
-            _ => Failures {
-                count: 0,
-                window_start: window_opened_after,
-            },
-        }
-    }
-
     /// Counts one more failure.
     pub fn add_failure(
         &mut self,
@@ -174,8 +167,23 @@ impl MemoryCredentials {
         *entry
     }
 
+    /// Takes back one failure.
+    pub fn forgive_failure(&mut self, key: &str) {
+        if let Some(f) = self.failures.get_mut(key) {
+            f.count = f.count.saturating_sub(1);
+        }
+    }
+
     /// Forgets a key's failures.
     pub fn clear_failures(&mut self, key: &str) {
         self.failures.remove(key);
+    }
+
+    /// Drops what has expired.
+    pub fn prune(&mut self, now: Timestamp, window_opened_after: Timestamp) {
+        self.sessions.retain(|_, s| s.expires > now);
+        self.tickets.retain(|_, t| t.expires > now);
+        self.failures
+            .retain(|_, f| f.window_start > window_opened_after);
     }
 }

@@ -370,8 +370,9 @@ impl CredentialStore for MemoryStore {
         Ok(self.credentials.borrow_mut().take_ticket(hash))
     }
 
-    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
-        Ok(self.credentials.borrow().failures(key, window_opened_after))
+    async fn forgive_failure(&self, key: &str) -> MembersResult<()> {
+        self.credentials.borrow_mut().forgive_failure(key);
+        Ok(())
     }
 
     async fn add_failure(
@@ -388,6 +389,13 @@ impl CredentialStore for MemoryStore {
 
     async fn clear_failures(&self, key: &str) -> MembersResult<()> {
         self.credentials.borrow_mut().clear_failures(key);
+        Ok(())
+    }
+
+    async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
+        self.credentials
+            .borrow_mut()
+            .prune(now, window_opened_after);
         Ok(())
     }
 }

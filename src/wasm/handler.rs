@@ -26,14 +26,16 @@ fn response(status: u16, body: &Value, allow: Option<String>) -> JsValue {
     to_js(&json!({ "status": status, "body": body.to_string(), "allow": allow }))
 }
 
-/// The error response; `retryAfter` (seconds) when it is a rate limit.
-fn error_response(error: &MembersError) -> JsValue {
+/// The error response; `retryAfter` (seconds) when it is a rate limit, and
+/// `clearSession` when the request's cookie named a session that is no more.
+fn error_response(error: &MembersError, clear_session: bool) -> JsValue {
     let wire = encode_error(error);
     let retry_after = error.data["retryAfterSeconds"].as_u64();
     to_js(&json!({
         "status": wire.status,
         "body": wire.body.to_string(),
         "retryAfter": retry_after,
+        "clearSession": clear_session,
     }))
 }
 
@@ -111,7 +113,7 @@ impl Members {
                             "FORMAT",
                             format!("is not valid JSON: {e}"),
                         );
-                        return Ok(error_response(&error));
+                        return Ok(error_response(&error, false));
                     }
                 }
             };
@@ -128,26 +130,26 @@ impl Members {
                         "ROUTE_NOT_FOUND",
                         format!("no members API route is {}", request.path),
                     );
-                    return Ok(error_response(&error));
+                    return Ok(error_response(&error, false));
                 }
                 Err(RouteError::MethodNotAllowed(allowed)) => {
                     return Ok(method_not_allowed(allowed))
                 }
-                Ok(Err(error)) => return Ok(error_response(&error)),
+                Ok(Err(error)) => return Ok(error_response(&error, false)),
                 Ok(Ok(operation)) => operation,
             };
             let Transport::Local(engine) = &*members.transport() else {
                 let error = MembersError::internal("a server needs a database in its own process");
-                return Ok(error_response(&error));
+                return Ok(error_response(&error, false));
             };
             let (context, clear_session) = match context_of(engine, members.acting(), &info).await {
                 Ok(found) => found,
-                Err(error) => return Ok(error_response(&error)),
+                Err(error) => return Ok(error_response(&error, false)),
             };
             let logout = operation == Operation::Logout;
             let reply = match dispatch(engine, context, operation).await {
                 Ok(reply) => reply,
-                Err(error) => return Ok(error_response(&error)),
+                Err(error) => return Ok(error_response(&error, clear_session)),
             };
             let mut wire = encode_reply(&reply);
             // A browser gets its session as a cookie only, out of reach of scripts.

@@ -517,9 +517,9 @@ impl CredentialStore for YieldingStore {
         self.inner.take_ticket(hash).await
     }
 
-    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
+    async fn forgive_failure(&self, key: &str) -> MembersResult<()> {
         yield_now().await;
-        self.inner.failures(key, window_opened_after).await
+        self.inner.forgive_failure(key).await
     }
 
     async fn add_failure(
@@ -535,6 +535,11 @@ impl CredentialStore for YieldingStore {
     async fn clear_failures(&self, key: &str) -> MembersResult<()> {
         yield_now().await;
         self.inner.clear_failures(key).await
+    }
+
+    async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.prune(now, window_opened_after).await
     }
 }
 

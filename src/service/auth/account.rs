@@ -128,7 +128,7 @@ impl<S: Store> Engine<S> {
             email,
             context.client_address.as_deref(),
         );
-        self.check_login_limit(&keys).await?;
+        self.admit_login(&keys).await?;
         let member = if email.is_empty() {
             None
         } else {
@@ -140,11 +140,11 @@ impl<S: Store> Engine<S> {
         };
         // An impossible length is wrong without hashing (it bounds the work).
         let right = Password::parse(password, "password").is_ok_and(|p| p.matches(stored.as_ref()));
+        // A wrong attempt stays counted (it was counted up front).
         let Some(member) = member.filter(|_| right) else {
-            self.count_failed_login(&keys).await?;
             return Err(invalid_credentials());
         };
-        self.clear_login_failures(&keys).await?;
+        self.login_succeeded(&keys).await?;
         if let Some(error) = locked_out(member.status) {
             return Err(error);
         }
@@ -161,6 +161,12 @@ impl<S: Store> Engine<S> {
             )
             .await?;
         let session = self.start_session(&member.id).await?;
+        // A password reset that committed meanwhile ended every session but this
+        // one, which it could not see: the password proved here is stale.
+        if self.store.password(&member.id).await? != stored {
+            self.end_session(&session.token.hash()).await?;
+            return Err(invalid_credentials());
+        }
         Ok(Registration {
             member: project(&member, Fieldset::Full),
             session: Some(session),

@@ -64,33 +64,36 @@ impl<S: Store> Engine<S> {
         Timestamp(now.millis() - self.policy.login_limit.window_ms)
     }
 
-    /// Refuses the attempt when any of its counters is at its limit.
-    pub(crate) async fn check_login_limit(&self, keys: &LoginKeys) -> MembersResult<()> {
+    /// Counts this attempt as a failure on every counter *before* the password
+    /// is checked (so guesses in flight together can not all slip under the
+    /// limit), and refuses it when any counter is now over its limit.
+    pub(crate) async fn admit_login(&self, keys: &LoginKeys) -> MembersResult<()> {
         let now = self.now();
         let after = self.window_opened_after(now);
+        let mut wait_ms = None;
         for (key, limit) in &keys.0 {
-            let failures = self.store.failures(key, after).await?;
-            if failures.count >= *limit {
+            let failures = self.store.add_failure(key, now, after).await?;
+            if failures.count > *limit {
                 let ends = failures.window_start.millis() + self.policy.login_limit.window_ms;
-                return Err(rate_limited(ends - now.millis()));
+                wait_ms = wait_ms.max(Some(ends - now.millis()));
             }
         }
-        Ok(())
-    }
-
-    /// Counts a failed attempt on every counter.
-    pub(crate) async fn count_failed_login(&self, keys: &LoginKeys) -> MembersResult<()> {
-        let now = self.now();
-        let after = self.window_opened_after(now);
-        for (key, _) in &keys.0 {
-            self.store.add_failure(key, now, after).await?;
+        match wait_ms {
+            Some(ms) => Err(rate_limited(ms)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    /// A right password clears the email's counter (not the address's: one
-    /// success must not reset a guesser trying many emails).
-    pub(crate) async fn clear_login_failures(&self, keys: &LoginKeys) -> MembersResult<()> {
-        self.store.clear_failures(keys.email_key()).await
+    /// The password was right: the email's counter is cleared, and the address
+    /// keeps only its real failures (one success must not reset a guesser trying
+    /// many emails). Expired sessions, tickets and counters are swept at the same
+    /// time, so no table grows forever.
+    pub(crate) async fn login_succeeded(&self, keys: &LoginKeys) -> MembersResult<()> {
+        self.store.clear_failures(keys.email_key()).await?;
+        for (key, _) in keys.0.iter().skip(1) {
+            self.store.forgive_failure(key).await?;
+        }
+        let now = self.now();
+        self.store.prune(now, self.window_opened_after(now)).await
     }
 }

@@ -199,17 +199,13 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         }
     }
 
-    async fn failures(&self, key: &str, window_opened_after: Timestamp) -> MembersResult<Failures> {
+    async fn forgive_failure(&self, key: &str) -> MembersResult<()> {
         let mut sql = self.sql();
-        sql.push("SELECT failures, window_start FROM login_failures WHERE failure_key = ")
+        sql.push("UPDATE login_failures SET failures = failures - 1 WHERE failure_key = ")
             .bind(text_value(key))
-            .push(" AND window_start > ")
-            .bind(millis(window_opened_after));
-        let none = Failures {
-            count: 0,
-            window_start: window_opened_after,
-        };
-        Self::failures_from(&self.rows(&sql).await?, none)
+            .push(" AND failures > 0");
+        self.rows(&sql).await?;
+        Ok(())
     }
 
     async fn add_failure(
@@ -241,6 +237,29 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     async fn clear_failures(&self, key: &str) -> MembersResult<()> {
         let statement = self.delete_where("login_failures", "failure_key", key);
         self.rows(&statement.sql).await?;
+        Ok(())
+    }
+
+    async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
+        // Each an index range: cheap however large the tables are.
+        let statements: Vec<Statement> = [
+            ("sessions", "expires_date", now),
+            ("password_tickets", "expires_date", now),
+            ("login_failures", "window_start", window_opened_after),
+        ]
+        .iter()
+        .map(|(table, column, at)| {
+            let mut sql = self.sql();
+            sql.push("DELETE FROM ")
+                .push(table)
+                .push(" WHERE ")
+                .push(column)
+                .push(" <= ")
+                .bind(millis(*at));
+            Statement::new(sql)
+        })
+        .collect();
+        self.write(&statements, None).await?;
         Ok(())
     }
 }

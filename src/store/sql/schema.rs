@@ -81,6 +81,7 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                 )"
             ),
             "CREATE INDEX IF NOT EXISTS sessions_member ON sessions (member_id)".into(),
+            "CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_date)".into(),
             format!(
                 "CREATE TABLE IF NOT EXISTS password_tickets (
                     token_hash {t} PRIMARY KEY,
@@ -90,6 +91,8 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
             ),
             "CREATE INDEX IF NOT EXISTS password_tickets_member ON password_tickets (member_id)"
                 .into(),
+            "CREATE INDEX IF NOT EXISTS password_tickets_expires ON password_tickets (expires_date)"
+                .into(),
             format!(
                 "CREATE TABLE IF NOT EXISTS login_failures (
                     failure_key {t} PRIMARY KEY,
@@ -97,6 +100,8 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                     window_start BIGINT NOT NULL
                 )"
             ),
+            "CREATE INDEX IF NOT EXISTS login_failures_window ON login_failures (window_start)"
+                .into(),
         ],
         _ => Vec::new(),
     }
