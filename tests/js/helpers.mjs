@@ -1,7 +1,7 @@
 // Shared helpers of the Node test suite (not a test file itself).
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -173,21 +173,15 @@ export async function useStore(options = {}) {
   return {};
 }
 
+// The package's own reader of the development mailbox (mail.mjs sits beside its entry).
+const { readMailbox: readMailboxFile } = await import(new URL('./mail.mjs', import.meta.resolve('universal-members')).href);
+
 /**
- * The messages of a development mailbox file (one JSON object per line,
- * `{ to, subject, text, date }`), oldest first, each with the `token` of its
- * `#set-password=<token>` link. A missing file is an empty mailbox.
+ * The messages of a development mailbox file, oldest first, each with the
+ * `token` of its `#set-password=<token>` link. A missing file is an empty mailbox.
  */
 export function readMailbox(file) {
-  let text;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  }
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => {
-    const mail = JSON.parse(line);
+  return readMailboxFile(file).map((mail) => {
     const link = /#set-password=([^\s"'<>]+)/.exec(mail.text ?? '');
     return { ...mail, token: link ? decodeURIComponent(link[1]) : undefined };
   });
