@@ -315,7 +315,7 @@ export interface AuthenticationApi {
   /** The member itself, or an admin: a new login email (unique, case-insensitively). */
   changeLoginEmail(_id: string, newEmail: string): Promise<Member>;
   /** Mails a single-use set-password link (3 hours); resolves alike for unknown emails. */
-  sendSetPasswordEmail(email: string): Promise<void>;
+  sendSetPasswordEmail(email: string): Promise<{ accepted: boolean }>;
   /** Sets the password with a set-password token; ends the member's other sessions. */
   setPassword(token: string, password: string): Promise<void>;
 }

@@ -250,7 +250,8 @@ pub async fn dispatch<S: Store>(
         }
         SendSetPasswordEmail { email } => {
             engine.send_set_password_email(&email).await?;
-            Reply::Empty
+            // Wix's SendSetPasswordEmailResponse; the same whether or not a mail went out.
+            Reply::Json(json!({ "accepted": true }))
         }
         SetPassword { token, password } => {
             engine.set_password(&token.0, &password.0).await?;

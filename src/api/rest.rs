@@ -219,7 +219,7 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::Post,
-        pattern: "/auth/send-set-password-email",
+        pattern: "/auth/members/send-set-password-email",
         call: "sendSetPasswordEmail",
     },
     Route {
@@ -800,7 +800,7 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
         Logout => return post(format!("{AUTH_BASE}/logout"), json!({})),
         SendSetPasswordEmail { email } => {
             return post(
-                format!("{AUTH_BASE}/send-set-password-email"),
+                format!("{AUTH_BASE}/members/send-set-password-email"),
                 json!({ "email": email }),
             )
         }
@@ -833,7 +833,6 @@ pub fn decode_response(operation: &Operation, response: &WireResponse) -> Value 
         Operation::DeleteMember { .. }
         | Operation::DeleteMyMember { .. }
         | Operation::Logout
-        | Operation::SendSetPasswordEmail { .. }
         | Operation::SetPassword { .. } => Value::Null,
         _ => body,
     }

@@ -245,9 +245,9 @@ const scoped: { members: NodeMembersApi; authentication: AuthenticationApi } = w
 const isIn: boolean = scoped.authentication.loggedIn();
 await scoped.authentication.logout();
 const renamed: Member = await authentication.withSession(token ?? '').changeLoginEmail(registered.member._id, 'ann@example.org');
-await authentication.sendSetPasswordEmail('ann@example.org');
+const accepted: { accepted: boolean } = await authentication.sendSetPasswordEmail('ann@example.org');
 const setDone: void = await authentication.setPassword('token', 'new password');
-void [registeredStatus, me, isIn, renamed, setDone];
+void [registeredStatus, me, isIn, renamed, setDone, accepted];
 
 // --- wrong usage is rejected ----------------------------------------------------
 // @ts-expect-error an _id is a string, not a number

@@ -392,7 +392,7 @@ describe('secrets at rest and in answers (SQLite file)', () => {
     // A member made by an admin sets its password through the mailbox.
     const made = await call(server, 'POST', BASE, { admin: true, body: { member: { loginEmail: newEmail('made') } } });
     other = { email: made.body.member.loginEmail, id: made.body.member.id, password: newPassword() };
-    assert.equal((await call(server, 'POST', `${AUTH}/send-set-password-email`, { body: { email: other.email } })).status, 200);
+    assert.equal((await call(server, 'POST', `${AUTH}/members/send-set-password-email`, { body: { email: other.email } })).status, 200);
     let mail;
     for (let i = 0; i < 100 && !mail; i++) {
       mail = readMailbox(server.mailbox).find((m) => m.to === other.email);
