@@ -71,6 +71,7 @@ bench: build
 	node bench/queries.mjs .build/native-bench.json
 	scripts/with-postgres.sh node bench/storage.mjs
 	node bench/http.mjs
+	node bench/auth.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)

@@ -1,5 +1,6 @@
 // The session panel of the members-area page: register, log in and out, my
-// profile (nickname, title, address, community), and the set-password flow
+// profile (nickname, title, address, community), deleting my account (after a
+// confirm step), and the set-password flow
 // (forgot-password form; the mailed link opens `#set-password=<token>`). The
 // session is the server's HttpOnly cookie: this file never sees a token.
 // Every failure is a MembersError whose message goes to the role=alert element.
@@ -30,7 +31,14 @@ function clearMessages() {
 /** Tells the directory (members.js) to list again: who is listed may have changed. */
 const directoryChanged = () => document.dispatchEvent(new CustomEvent('members:changed'));
 
+/** Shows or hides the "Delete my account?" confirm step. */
+function askToDelete(open) {
+  $('delete-confirm').hidden = !open;
+  $('delete-account').setAttribute('aria-expanded', String(open));
+}
+
 function showMember(member) {
+  if (member?._id !== me?._id) askToDelete(false);
   me = member;
   panel.dataset.state = member ? 'member' : 'visitor';
   $('visitor').hidden = Boolean(member);
@@ -78,6 +86,13 @@ async function act(run) {
     await run();
   } catch (error) {
     showError(error);
+    // The server ends a session on its own (block, disconnect, delete, expiry) and
+    // then clears the companion cookie: the panel must not keep showing a member.
+    if (me && !authentication.loggedIn()) {
+      showMember(null);
+      directoryChanged();
+      say('Your session has ended. Please log in again.');
+    }
   } finally {
     panel.removeAttribute('aria-busy');
     done += 1;
@@ -159,6 +174,25 @@ onClick('logout', async () => {
   showMember(null);
   directoryChanged();
   say('You are logged out.');
+});
+
+$('delete-account').addEventListener('click', () => {
+  clearMessages();
+  askToDelete(true);
+  $('delete-cancel').focus();
+});
+
+$('delete-cancel').addEventListener('click', () => {
+  askToDelete(false);
+  $('delete-account').focus();
+});
+
+onClick('delete-confirm-yes', async () => {
+  await members.deleteMyMember();
+  // The server ends the session with the member and clears the cookies.
+  showMember(null);
+  directoryChanged();
+  say('Your account is deleted. You are logged out.');
 });
 
 // The mailed link: `<site>/#set-password=<token>`.
