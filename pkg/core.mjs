@@ -5,9 +5,13 @@ import { readFileSync } from 'node:fs';
 import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError } from './errors.mjs';
 import { openMailer } from './mail.mjs';
+import { openHasher } from './hasher.mjs';
 
 initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
 registerErrorClass(MembersError);
+
+// One pool of password workers for every core this process opens.
+let hasher = null;
 
 /** The Node default: a SQLite file in the working directory. */
 export const DEFAULT_DATABASE = 'sqlite:./members.db';
@@ -43,7 +47,8 @@ export function openCore(options) {
     mailer: options.mailer, smtpUrl: options.smtpUrl, mailbox: options.mailbox, siteUrl: options.siteUrl,
   });
   const { approval, defaultPrivacy, loginLimit } = options;
-  const core = Members.open({ approval, defaultPrivacy, loginLimit }, driver, mailer);
+  hasher ??= openHasher();
+  const core = Members.open({ approval, defaultPrivacy, loginLimit }, driver, mailer, hasher);
   return { core, close: async () => { if (driver) await driver.close(); } };
 }
 

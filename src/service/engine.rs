@@ -4,7 +4,7 @@
 //! Calls themselves live in their own files (`members`, `current`, `moderation`,
 //! `bulk`); this file holds what they share.
 
-use super::auth::{LoginLimit, Mailer};
+use super::auth::{InlineHasher, LoginLimit, Mailer, PasswordHasher};
 use super::caller::Caller;
 use super::events::{EventBus, EventKind};
 use crate::model::input::validate_member;
@@ -56,6 +56,8 @@ pub struct Engine<S: Store> {
     pub(crate) events: EventBus,
     /// Sends the set-password mail; without one that call is refused.
     pub(crate) mailer: Option<Box<dyn Mailer>>,
+    /// Hashes and checks passwords (inline unless a pool is given).
+    pub(crate) hasher: Box<dyn PasswordHasher>,
 }
 
 impl<S: Store> Engine<S> {
@@ -68,7 +70,14 @@ impl<S: Store> Engine<S> {
             clock,
             events: EventBus::default(),
             mailer: None,
+            hasher: Box::new(InlineHasher),
         }
+    }
+
+    /// The same engine hashing passwords through `hasher` (e.g. off the main thread).
+    pub fn with_hasher(mut self, hasher: Box<dyn PasswordHasher>) -> Self {
+        self.hasher = hasher;
+        self
     }
 
     /// The same engine sending mail through `mailer`.

@@ -5,6 +5,7 @@
 use super::authentication::Authentication;
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
+use super::hasher::JsPasswordHasher;
 use super::http::HttpTarget;
 use super::mailer::JsMailer;
 use super::query_builder::MembersQueryBuilder;
@@ -219,11 +220,14 @@ impl Members {
     /// Opens a members API over a database in this process, as a visitor.
     /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy, loginLimit }`;
     /// `driver` is a SQL driver from pkg/drivers, or `undefined` for the memory
-    /// store; `mailer` (`{ send(message) }`) sends the set-password mail.
+    /// store; `mailer` (`{ send(message) }`) sends the set-password mail;
+    /// `hasher` (`{ hash, verify }`) hashes passwords off this thread (without
+    /// one they are hashed inline).
     pub fn open(
         options: JsValue,
         driver: Option<JsSqlDriver>,
         mailer: Option<JsMailer>,
+        hasher: Option<JsPasswordHasher>,
     ) -> Result<Members, JsValue> {
         let options = options_of(&options).map_err(|e| to_js_error(&e))?;
         let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
@@ -238,6 +242,9 @@ impl Members {
         );
         if let Some(mailer) = mailer {
             engine = engine.with_mailer(Box::new(mailer));
+        }
+        if let Some(hasher) = hasher {
+            engine = engine.with_hasher(Box::new(hasher));
         }
         Ok(Members {
             transport: Rc::new(Transport::Local(Rc::new(engine))),

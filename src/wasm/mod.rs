@@ -6,6 +6,7 @@ pub mod authentication;
 pub mod convert;
 pub mod error;
 pub mod handler;
+pub mod hasher;
 pub mod http;
 pub mod mailer;
 pub mod members;

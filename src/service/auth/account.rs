@@ -100,7 +100,7 @@ impl<S: Store> Engine<S> {
             ));
         }
         let password = Password::parse(password, "password")?;
-        let hash = password.hash()?;
+        let hash = self.hash_password(&password).await?;
         let member = self
             .add_member(&context.caller, input, email.to_string(), Some(&hash))
             .await
@@ -139,7 +139,10 @@ impl<S: Store> Engine<S> {
             None => None,
         };
         // An impossible length is wrong without hashing (it bounds the work).
-        let right = Password::parse(password, "password").is_ok_and(|p| p.matches(stored.as_ref()));
+        let right = match Password::parse(password, "password") {
+            Ok(password) => self.password_matches(&password, stored.as_ref()).await?,
+            Err(_) => false,
+        };
         // A wrong attempt stays counted (it was counted up front).
         let Some(member) = member.filter(|_| right) else {
             return Err(invalid_credentials());

@@ -5,6 +5,7 @@
 //! holder once and stored as hashes, and no error carries either.
 
 pub mod account;
+pub mod hasher;
 pub mod login_limit;
 pub mod mail;
 pub mod password;
@@ -12,6 +13,7 @@ pub mod sessions;
 pub mod set_password;
 
 pub use account::Registration;
+pub use hasher::{Hashing, InlineHasher, PasswordHasher};
 pub use login_limit::LoginLimit;
 pub use mail::{Mail, Mailer, Sending};
 pub use sessions::{LiveSession, NewSession};

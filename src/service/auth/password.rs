@@ -50,6 +50,11 @@ impl Password {
         Ok(Password(text.to_string()))
     }
 
+    /// The password itself, for a hasher to work on (never to show).
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
     /// Hashes with a fresh 16-byte salt.
     pub fn hash(&self) -> MembersResult<PasswordHash> {
         let mut salt = [0u8; 16];
@@ -60,18 +65,8 @@ impl Password {
         Ok(PasswordHash::from_phc(hash.to_string()))
     }
 
-    /// True when this is the password of `stored`. With no stored hash (unknown
-    /// email, or no password set) it still spends one hash's time, so the answer
-    /// takes as long either way.
-    pub fn matches(&self, stored: Option<&PasswordHash>) -> bool {
-        let Some(stored) = stored else {
-            let _ = self.verify(decoy_hash());
-            return false;
-        };
-        self.verify(stored.as_phc())
-    }
-
-    fn verify(&self, phc_text: &str) -> bool {
+    /// True when this is the password of the PHC string `phc_text`.
+    pub fn verify(&self, phc_text: &str) -> bool {
         let Ok(parsed) = phc::PasswordHash::new(phc_text) else {
             return false;
         };
@@ -82,8 +77,8 @@ impl Password {
 }
 
 /// A hash of a random password with the real parameters, made once, to verify
-/// against when there is nothing to verify.
-fn decoy_hash() -> &'static str {
+/// against when there is nothing to verify (so that takes as long as a check).
+pub fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
         let mut random = [0u8; 16];
@@ -118,11 +113,11 @@ mod tests {
     fn only_the_right_password_matches() {
         let password = Password::parse("correct horse", "password").unwrap();
         let stored = password.hash().unwrap();
-        assert!(password.matches(Some(&stored)));
+        assert!(password.verify(stored.as_phc()));
         let wrong = Password::parse("correct horsf", "password").unwrap();
-        assert!(!wrong.matches(Some(&stored)));
-        assert!(!password.matches(None));
-        assert!(!password.matches(Some(&PasswordHash::from_phc("junk".into()))));
+        assert!(!wrong.verify(stored.as_phc()));
+        assert!(!password.verify(decoy_hash()));
+        assert!(!password.verify("junk"));
     }
 
     #[test]

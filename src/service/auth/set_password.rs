@@ -72,7 +72,7 @@ impl<S: Store> Engine<S> {
         if self.store.get(&ticket.member_id).await?.is_none() {
             return Err(invalid_set_password_token());
         }
-        let hash = password.hash()?;
+        let hash = self.hash_password(&password).await?;
         self.store.replace_password(&ticket.member_id, &hash).await
     }
 }
