@@ -146,25 +146,37 @@ impl Members {
                 Ok(found) => found,
                 Err(error) => return Ok(error_response(&error, false)),
             };
-            let logout = operation == Operation::Logout;
+            // Calls after which the caller's session is gone.
+            let ends_session = matches!(
+                operation,
+                Operation::Logout | Operation::DeleteMyMember { .. }
+            );
             let reply = match dispatch(engine, context, operation).await {
                 Ok(reply) => reply,
                 Err(error) => return Ok(error_response(&error, clear_session)),
             };
             let mut wire = encode_reply(&reply);
             // A browser gets its session as a cookie only, out of reach of scripts.
+            let cookie =
+                |token: &str| json!({ "token": token, "maxAgeSeconds": SESSION_TTL_MS / 1000 });
             let new_session = match wire.body.get("sessionToken") {
                 Some(Value::String(token)) if info.cookie_mode => {
                     let token = token.clone();
                     wire.body
                         .as_object_mut()
                         .map(|body| body.remove("sessionToken"));
-                    Some(json!({ "token": token, "maxAgeSeconds": SESSION_TTL_MS / 1000 }))
+                    Some(cookie(&token))
                 }
-                _ => None,
+                // The session slides server-side; the cookie slides with it.
+                _ => match &info.session {
+                    Some(token) if info.session_from_cookie && !clear_session && !ends_session => {
+                        Some(cookie(token))
+                    }
+                    _ => None,
+                },
             };
-            let clear_session =
-                new_session.is_none() && (clear_session || (logout && info.session_from_cookie));
+            let clear_session = new_session.is_none()
+                && (clear_session || (ends_session && info.session_from_cookie));
             Ok(to_js(&json!({
                 "status": wire.status,
                 "body": wire.body.to_string(),
