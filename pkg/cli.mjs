@@ -4,7 +4,8 @@
 // reading the development mailbox. Flags override the environment
 // (MEMBERS_DATABASE_URL, MEMBERS_ADMIN_KEY, PORT, MEMBERS_CORS_ORIGINS,
 // MEMBERS_APPROVAL, MEMBERS_DEFAULT_PRIVACY, MEMBERS_LOGIN_LIMIT_PER_EMAIL,
-// MEMBERS_LOGIN_LIMIT_PER_ADDRESS, MEMBERS_LOGIN_WINDOW_SECONDS; for mail
+// MEMBERS_LOGIN_LIMIT_PER_ADDRESS, MEMBERS_LOGIN_WINDOW_SECONDS, MEMBERS_TRUST_PROXY=1
+// behind a proxy that appends X-Forwarded-For; for mail
 // MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -65,6 +66,10 @@ for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perA
   loginLimit[key] = value;
 }
 const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
+if (mailer.mailbox) {
+  // Fine while developing; in production members would never get their links.
+  process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: set-password mail goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
+}
 
 let server;
 try {
@@ -77,6 +82,7 @@ try {
     defaultPrivacy: env.MEMBERS_DEFAULT_PRIVACY,
     loginLimit,
     mailer,
+    trustProxy: env.MEMBERS_TRUST_PROXY === '1',
   });
 } catch (error) {
   fail(error.message);

@@ -9,13 +9,16 @@ const WORKER = new URL('./hasher-worker.mjs', import.meta.url);
 
 /** How many hashes run at once: one per core, at most 4 (each takes 19 MiB). */
 const defaultSize = () => Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+/** Jobs waiting per worker before the pool says it is busy (a flood must not queue forever). */
+const QUEUE_PER_WORKER = 32;
 
 /**
  * A pool `{ hash(password) → Promise<phc>, verify(password, phc) → Promise<boolean> }`
  * for the core. Workers start on first use; an idle pool does not keep the
- * process alive.
+ * process alive. Past `size × queuePerWorker` waiting jobs it refuses new ones
+ * (`error.busy`), so a flood of logins can not queue without bound.
  */
-export function openHasher({ size = defaultSize() } = {}) {
+export function openHasher({ size = defaultSize(), queuePerWorker = QUEUE_PER_WORKER } = {}) {
   const workers = [];
   const pending = new Map();
   let nextId = 0;
@@ -51,6 +54,10 @@ export function openHasher({ size = defaultSize() } = {}) {
   }
 
   function run(message) {
+    if (pending.size >= size * queuePerWorker) {
+      // The core answers UNAVAILABLE: try again later, nothing was hashed.
+      return Promise.reject(Object.assign(new Error('the password hasher is busy'), { busy: true }));
+    }
     let slot = workers.reduce((least, w) => (least === null || w.jobs.size < least.jobs.size ? w : least), null);
     if (slot === null || (slot.jobs.size > 0 && workers.length < size)) slot = start();
     const id = nextId++;

@@ -316,7 +316,7 @@ export interface AuthenticationApi {
   changeLoginEmail(_id: string, newEmail: string): Promise<Member>;
   /** Mails a single-use set-password link (3 hours); resolves alike for unknown emails. */
   sendSetPasswordEmail(email: string): Promise<{ accepted: boolean }>;
-  /** Sets the password with a set-password token; ends the member's other sessions. */
+  /** Sets the password with a set-password token; ends every session of the member. */
   setPassword(token: string, password: string): Promise<void>;
 }
 

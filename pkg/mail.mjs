@@ -43,19 +43,34 @@ function compose(message, siteUrl) {
  * its environment variable (MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX,
  * MEMBERS_SITE_URL). The first that applies delivers:
  * - `mailer`: the user's own `{ send(message) }`, handed each message unchanged;
- * - `smtpUrl`: SMTP through nodemailer, in the background: `send()` resolves before
- *   the server answers, so known and unknown addresses take the same time; a failure
- *   goes to `log` (default stderr) without the token or link;
+ * - `smtpUrl`: SMTP through nodemailer;
  * - else one JSON line `{ to, subject, text, date }` appended to the `mailbox` file.
+ * Each delivers in the background: `send()` resolves before delivery, so known and
+ * unknown addresses take the same time; a failure goes to `log` (default stderr)
+ * without the token or link.
  * `siteUrl` may be set later (the CLI server sets it once it listens).
  */
 export function openMailer(options = {}) {
   const env = process.env;
   const siteUrl = options.siteUrl ?? env.MEMBERS_SITE_URL ?? DEFAULT_SITE_URL;
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  // Every transport delivers in the background: send() resolves at once, so a
+  // slow or failing transport neither delays the answer nor changes it (either
+  // would tell a caller which emails belong to members). Failures are logged,
+  // with the token cut out (a transport's error may quote what it was sent).
+  const inBackground = (message, how, deliver) => {
+    Promise.resolve().then(deliver).catch((error) => {
+      const reason = String(error?.message ?? error).replaceAll(message.token, '<token>');
+      log(`universal-members: the ${message.template} mail to ${message.to} was not sent${how}: ${reason}`);
+    });
+  };
+
   const custom = options.mailer;
   if (custom) {
-    return { siteUrl, send: async (message) => { await custom.send(message); } };
+    return {
+      siteUrl,
+      async send(message) { inBackground(message, ' by the mailer', () => custom.send(message)); },
+    };
   }
 
   const smtpUrl = options.smtpUrl ?? env.MEMBERS_SMTP_URL;
@@ -70,11 +85,8 @@ export function openMailer(options = {}) {
     const smtp = {
       siteUrl,
       async send(message) {
-        deliver(compose(message, smtp.siteUrl)).catch((error) => {
-          // Server replies may quote what was sent: keep the token out of the log.
-          const reason = String(error?.message ?? error).replaceAll(message.token, '<token>');
-          log(`universal-members: the ${message.template} mail to ${message.to} was not sent over SMTP: ${reason}`);
-        });
+        const mail = compose(message, smtp.siteUrl);
+        inBackground(message, ' over SMTP', () => deliver(mail));
       },
     };
     return smtp;
@@ -83,9 +95,13 @@ export function openMailer(options = {}) {
   const mailbox = options.mailbox ?? env.MEMBERS_MAILBOX ?? DEFAULT_MAILBOX;
   const development = {
     siteUrl,
+    /** Where the development mailbox is (the CLI warns that it is in use). */
+    mailbox,
     async send(message) {
       const mail = compose(message, development.siteUrl);
-      appendFileSync(mailbox, `${JSON.stringify({ ...mail, date: new Date().toISOString() })}\n`);
+      // Written before the answer goes out (the first microtask), so a developer
+      // or a test finds the mail as soon as the call returns.
+      inBackground(message, ` to the mailbox ${mailbox}`, () => appendFileSync(mailbox, `${JSON.stringify({ ...mail, date: new Date().toISOString() })}\n`));
     },
   };
   return development;

@@ -71,7 +71,8 @@ function sessionCookies(request, token, maxAgeSeconds) {
  * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
  * defaultPrivacy, loginLimit, mailer, smtpUrl, mailbox, siteUrl, trustProxy,
  * log: (line) => void }. `trustProxy`: take the client address for the
- * failed-login limit from `X-Forwarded-For` (only behind a proxy that sets it).
+ * attempt limits from the last `X-Forwarded-For` entry (only behind a proxy that
+ * appends it).
  */
 export function createMembersServer(options = {}) {
   const { core, close } = openCore({
@@ -94,8 +95,10 @@ export function createMembersServer(options = {}) {
     adminDigest !== null && typeof authorization === 'string' && authorization.length > 0
     && !authorization.startsWith('Bearer ') && timingSafeEqual(digest(authorization), adminDigest);
 
+  // Behind a proxy, the last X-Forwarded-For entry is the one the proxy added
+  // (the client writes whatever it likes before it).
   const clientAddress = (request) => (options.trustProxy
-    ? String(request.headers['x-forwarded-for'] ?? '').split(',')[0].trim() || request.socket.remoteAddress
+    ? String(request.headers['x-forwarded-for'] ?? '').split(',').at(-1).trim() || request.socket.remoteAddress
     : request.socket.remoteAddress);
 
   // A session token comes as `Authorization: Bearer` or in the cookie; an admin

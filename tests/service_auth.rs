@@ -184,7 +184,7 @@ fn expect_invalid_token<T: std::fmt::Debug>(result: MembersResult<T>) -> Members
 }
 
 fn send_set_password_email<S: Store>(site: &Site<S>, email: &str) -> MembersResult<()> {
-    block_on(site.engine.send_set_password_email(email))
+    block_on(site.engine.send_set_password_email(&visitor(), email))
 }
 
 /// Asks for a set-password mail for `email`; the token it carries.
@@ -1148,4 +1148,141 @@ fn errors_never_contain_the_password_or_token() {
 /// A site with an outbox and a login limit of 3 per email.
 fn limited_site_with_outbox() -> (Site<MemoryStore>, Outbox) {
     with_outbox(limited_site(3, 100, 15 * MINUTE))
+}
+
+// ------------------------------------------------- review: limits and links
+
+#[test]
+fn what_can_not_be_an_email_fails_login_without_counting_or_storing_it() {
+    let site = limited_site(1, 1, 15 * MINUTE);
+    let huge = format!("{}@example.com", "a".repeat(100_000));
+    for _ in 0..5 {
+        // Never RATE_LIMITED: nothing was counted under a key made of it.
+        expect_invalid_credentials(login_from(&site, "203.0.113.1", &huge, PASSWORD));
+        expect_invalid_credentials(login_from(&site, "203.0.113.1", "not an email", PASSWORD));
+    }
+}
+
+#[test]
+fn a_network_over_its_limit_does_not_touch_the_counters_of_new_emails() {
+    let site = limited_site(1, 2, 15 * MINUTE);
+    register_ok(&site, "carol@example.com");
+    expect_invalid_credentials(login_from(
+        &site,
+        "203.0.113.1",
+        "a@example.com",
+        "wrong guess",
+    ));
+    expect_invalid_credentials(login_from(
+        &site,
+        "203.0.113.1",
+        "b@example.com",
+        "wrong guess",
+    ));
+    expect_rate_limited(login_from(
+        &site,
+        "203.0.113.1",
+        "carol@example.com",
+        "wrong guess",
+    ));
+    // Carol's own counter was not reached: from elsewhere she logs in.
+    login_from(&site, "198.51.100.7", "carol@example.com", PASSWORD).unwrap();
+}
+
+#[test]
+fn an_ipv6_subscriber_can_not_dodge_the_limit_by_changing_addresses() {
+    let site = limited_site(100, 2, 15 * MINUTE);
+    register_ok(&site, "ann@example.com");
+    expect_invalid_credentials(login_from(
+        &site,
+        "2001:db8:1:2::1",
+        "ann@example.com",
+        "wrong guess",
+    ));
+    expect_invalid_credentials(login_from(
+        &site,
+        "2001:db8:1:2::2",
+        "ann@example.com",
+        "wrong guess",
+    ));
+    expect_rate_limited(login_from(
+        &site,
+        "2001:db8:1:2:ffff::3",
+        "ann@example.com",
+        PASSWORD,
+    ));
+}
+
+#[test]
+fn registrations_are_limited_per_client_network() {
+    let site = limited_site(100, 2, 15 * MINUTE);
+    let from = from_address("203.0.113.1");
+    let register_from =
+        |email: &str| block_on(site.engine.register(&from, email, PASSWORD, &Value::Null));
+    register_from("a@example.com").unwrap();
+    register_from("b@example.com").unwrap();
+    expect_rate_limited(register_from("c@example.com"));
+    wait(&site, 15 * MINUTE);
+    register_from("c@example.com").unwrap();
+}
+
+#[test]
+fn registering_a_taken_email_is_refused_before_any_hashing() {
+    let site = Site::new();
+    register_ok(&site, "ann@example.com");
+    let error = register(&site, "ANN@example.com", PASSWORD).unwrap_err();
+    assert_eq!(error.application_code, "EMAIL_ALREADY_EXISTS");
+}
+
+#[test]
+fn set_password_mails_are_limited_per_email_known_or_not() {
+    let (site, outbox) = with_outbox(limited_site(2, 100, 15 * MINUTE));
+    register_ok(&site, "ann@example.com");
+    for email in ["ann@example.com", "nobody@example.com"] {
+        send_set_password_email(&site, email).unwrap();
+        send_set_password_email(&site, email).unwrap();
+        expect_rate_limited(send_set_password_email(&site, email));
+    }
+    assert_eq!(outbox.borrow().len(), 2, "only the member got mail");
+}
+
+#[test]
+fn a_newer_set_password_link_replaces_the_older_one() {
+    let (site, outbox) = mail_site();
+    register_ok(&site, "ann@example.com");
+    let first = set_password_token(&site, &outbox, "ann@example.com");
+    let second = set_password_token(&site, &outbox, "ann@example.com");
+    expect_invalid_token(set_password(&site, &first, OTHER_PASSWORD));
+    set_password(&site, &second, OTHER_PASSWORD).unwrap();
+    login_ok(&site, "ann@example.com", OTHER_PASSWORD);
+}
+
+#[test]
+fn changing_the_login_email_voids_links_mailed_to_the_old_one() {
+    let (site, outbox) = mail_site();
+    let (id, _) = register_ok(&site, "ann@example.com");
+    let token = set_password_token(&site, &outbox, "ann@example.com");
+    change_login_email(&site, &member(&id), &id, "ann@example.org").unwrap();
+    expect_invalid_token(set_password(&site, &token, OTHER_PASSWORD));
+    login_ok(&site, "ann@example.org", PASSWORD);
+}
+
+#[test]
+fn a_login_racing_a_block_never_returns_a_session_for_a_blocked_member() {
+    let site = Site::over(YieldingStore::default(), SitePolicy::default());
+    let (id, _) = register_ok(&site, "ann@example.com");
+    let (logged_in, blocked) = block_on(join2(
+        site.engine.login(&visitor(), "ann@example.com", PASSWORD),
+        site.engine
+            .moderate(&Caller::admin(), &id, Moderation::Block),
+    ));
+    blocked.unwrap();
+    match logged_in {
+        Ok(registration) => {
+            // The login finished first: the block then ended its session.
+            assert_eq!(json!(registration.member)["status"], "APPROVED");
+            expect_session_invalid(&site, registration.session.unwrap().token.reveal());
+        }
+        Err(error) => assert_eq!(error.application_code, "MEMBER_BLOCKED"),
+    }
 }

@@ -249,7 +249,7 @@ pub async fn dispatch<S: Store>(
             Reply::Member(engine.change_login_email(caller, &id, &new_email).await?)
         }
         SendSetPasswordEmail { email } => {
-            engine.send_set_password_email(&email).await?;
+            engine.send_set_password_email(&context, &email).await?;
             // Wix's SendSetPasswordEmailResponse; the same whether or not a mail went out.
             Reply::Json(json!({ "accepted": true }))
         }

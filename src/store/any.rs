@@ -110,6 +110,10 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
         both!(self, s => s.insert_ticket(ticket).await)
     }
 
+    async fn delete_tickets_of(&self, id: &MemberId) -> MembersResult<()> {
+        both!(self, s => s.delete_tickets_of(id).await)
+    }
+
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>> {
         both!(self, s => s.take_ticket(hash).await)
     }

@@ -41,8 +41,12 @@ pub trait CredentialStore {
     /// Ends every session of a member.
     async fn delete_sessions_of(&self, id: &MemberId) -> MembersResult<()>;
 
-    /// Stores a set-password ticket.
+    /// Stores a set-password ticket in place of the member's older ones (the
+    /// newest link is the one that works).
     async fn insert_ticket(&self, ticket: &PasswordTicket) -> MembersResult<()>;
+
+    /// Voids every set-password ticket of a member.
+    async fn delete_tickets_of(&self, id: &MemberId) -> MembersResult<()>;
 
     /// Removes and returns the ticket with this hash: of two callers racing with
     /// one token, only one gets it (single use).
@@ -135,10 +139,16 @@ impl MemoryCredentials {
         self.sessions.retain(|_, s| &s.member_id != id);
     }
 
-    /// Stores a ticket.
+    /// Stores a ticket in place of the member's older ones.
     pub fn insert_ticket(&mut self, ticket: &PasswordTicket) {
+        self.delete_tickets_of(&ticket.member_id);
         self.tickets
             .insert(ticket.token_hash.clone(), ticket.clone());
+    }
+
+    /// Voids a member's tickets.
+    pub fn delete_tickets_of(&mut self, id: &MemberId) {
+        self.tickets.retain(|_, t| &t.member_id != id);
     }
 
     /// Removes and returns a ticket.

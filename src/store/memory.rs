@@ -366,6 +366,11 @@ impl CredentialStore for MemoryStore {
         Ok(())
     }
 
+    async fn delete_tickets_of(&self, id: &MemberId) -> MembersResult<()> {
+        self.credentials.borrow_mut().delete_tickets_of(id);
+        Ok(())
+    }
+
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>> {
         Ok(self.credentials.borrow_mut().take_ticket(hash))
     }

@@ -6,11 +6,12 @@
 use super::convert::{to_js, to_json};
 use super::members::Members;
 use super::transport::{Acting, LocalEngine, Transport};
+use crate::api::dispatch;
 use crate::api::rest::{
     allowed_methods, api_path, decode_request, encode_error, encode_reply, Method, RouteError,
     WireRequest,
 };
-use crate::api::{dispatch, Operation};
+use crate::model::credentials::SessionToken;
 use crate::model::MembersResult;
 use crate::model::{ErrorCode, MembersError};
 use crate::service::auth::sessions::SESSION_TTL_MS;
@@ -146,11 +147,6 @@ impl Members {
                 Ok(found) => found,
                 Err(error) => return Ok(error_response(&error, false)),
             };
-            // Calls after which the caller's session is gone.
-            let ends_session = matches!(
-                operation,
-                Operation::Logout | Operation::DeleteMyMember { .. }
-            );
             let reply = match dispatch(engine, context, operation).await {
                 Ok(reply) => reply,
                 Err(error) => return Ok(error_response(&error, clear_session)),
@@ -167,16 +163,25 @@ impl Members {
                         .map(|body| body.remove("sessionToken"));
                     Some(cookie(&token))
                 }
-                // The session slides server-side; the cookie slides with it.
-                _ => match &info.session {
-                    Some(token) if info.session_from_cookie && !clear_session && !ends_session => {
-                        Some(cookie(token))
-                    }
-                    _ => None,
-                },
+                _ => None,
             };
-            let clear_session = new_session.is_none()
-                && (clear_session || (ends_session && info.session_from_cookie));
+            // The session slides server-side and the cookie slides with it, while
+            // the session lives: logout, deleteMyMember or a new password may
+            // have ended it during the call.
+            let (new_session, clear_session) = match (&info.session, new_session) {
+                (_, Some(new)) => (Some(new), false),
+                (Some(token), None) if info.session_from_cookie && !clear_session => {
+                    match SessionToken::parse(token) {
+                        Some(parsed)
+                            if engine.live_session(&parsed).await.ok().flatten().is_some() =>
+                        {
+                            (Some(cookie(token)), false)
+                        }
+                        _ => (None, true),
+                    }
+                }
+                (_, None) => (None, clear_session),
+            };
             Ok(to_js(&json!({
                 "status": wire.status,
                 "body": wire.body.to_string(),

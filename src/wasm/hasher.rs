@@ -5,7 +5,7 @@
 
 use super::error::to_js_error;
 use crate::model::credentials::PasswordHash;
-use crate::model::{MembersError, MembersResult};
+use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::service::auth::password::Password;
 use crate::service::auth::{Hashing, PasswordHasher};
 use js_sys::Promise;
@@ -30,9 +30,25 @@ fn pool_failed() -> MembersError {
     MembersError::internal("the password hasher failed")
 }
 
+/// The pool's refusal (`error.busy`: too many waiting) or its failure.
+fn pool_error(error: JsValue) -> MembersError {
+    let busy = js_sys::Reflect::get(&error, &JsValue::from_str("busy"))
+        .map(|v| v.is_truthy())
+        .unwrap_or(false);
+    if busy {
+        MembersError::new(
+            ErrorCode::Unavailable,
+            "TOO_BUSY",
+            "the server is checking too many passwords at once; try again shortly",
+        )
+    } else {
+        pool_failed()
+    }
+}
+
 async fn settle(promise: Result<Promise, JsValue>) -> MembersResult<JsValue> {
-    let promise = promise.map_err(|_| pool_failed())?;
-    JsFuture::from(promise).await.map_err(|_| pool_failed())
+    let promise = promise.map_err(pool_error)?;
+    JsFuture::from(promise).await.map_err(pool_error)
 }
 
 impl PasswordHasher for JsPasswordHasher {

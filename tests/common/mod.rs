@@ -512,6 +512,11 @@ impl CredentialStore for YieldingStore {
         self.inner.insert_ticket(ticket).await
     }
 
+    async fn delete_tickets_of(&self, id: &MemberId) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.delete_tickets_of(id).await
+    }
+
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>> {
         yield_now().await;
         self.inner.take_ticket(hash).await

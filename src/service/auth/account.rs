@@ -1,14 +1,15 @@
 //! The account calls: `register`, `login`, `logout` and `changeLoginEmail`.
 
-use super::login_limit::LoginKeys;
+use super::login_limit::{Attempt, AttemptKeys};
 use super::password::Password;
 use super::sessions::NewSession;
 use crate::model::input::MemberInput;
+use crate::model::text::is_valid_email;
 use crate::model::{
     project, ErrorCode, Fieldset, MemberId, MemberView, MembersError, MembersResult, Status,
 };
 use crate::service::{Caller, Context, Engine};
-use crate::store::Store;
+use crate::store::{email_taken, Store};
 use serde_json::{json, Map, Value};
 
 /// What `register` and `login` give back: the member, and a session when one
@@ -27,6 +28,15 @@ fn invalid_credentials() -> MembersError {
         "INVALID_CREDENTIALS",
         "the email or the password is wrong",
     )
+}
+
+/// Longest login email there can be (RFC 5321's path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// True for text that may be a login email: checked before anything is
+/// counted or looked up.
+pub(crate) fn is_plausible_email(email: &str) -> bool {
+    email.chars().count() <= MAX_EMAIL_CHARS && is_valid_email(email)
 }
 
 /// Why a member with the right password still can not log in.
@@ -99,7 +109,23 @@ impl<S: Store> Engine<S> {
                 "is required",
             ));
         }
+        if !is_plausible_email(email) {
+            return Err(MembersError::invalid_field(
+                "email",
+                "FORMAT",
+                format!("{email:?} is not a valid email address"),
+            ));
+        }
         let password = Password::parse(password, "password")?;
+        let limit = &self.policy.login_limit;
+        let address = context.client_address.as_deref();
+        self.admit(&AttemptKeys::new(Attempt::Register, limit, None, address))
+            .await?;
+        // A taken email is refused before the costly hash (the insert still
+        // decides a race).
+        if self.store.get_by_email(email).await?.is_some() {
+            return Err(email_taken(email));
+        }
         let hash = self.hash_password(&password).await?;
         let member = self
             .add_member(&context.caller, input, email.to_string(), Some(&hash))
@@ -123,17 +149,19 @@ impl<S: Store> Engine<S> {
         email: &str,
         password: &str,
     ) -> MembersResult<Registration> {
-        let keys = LoginKeys::new(
+        // What can not be an email is wrong at once: no hash, and no counter
+        // keyed by whatever was sent.
+        if !is_plausible_email(email) {
+            return Err(invalid_credentials());
+        }
+        let keys = AttemptKeys::new(
+            Attempt::Login,
             &self.policy.login_limit,
-            email,
+            Some(email),
             context.client_address.as_deref(),
         );
-        self.admit_login(&keys).await?;
-        let member = if email.is_empty() {
-            None
-        } else {
-            self.store.get_by_email(email).await?
-        };
+        self.admit(&keys).await?;
+        let member = self.store.get_by_email(email).await?;
         let stored = match &member {
             Some(member) => self.store.password(&member.id).await?,
             None => None,
@@ -164,11 +192,20 @@ impl<S: Store> Engine<S> {
             )
             .await?;
         let session = self.start_session(&member.id).await?;
-        // A password reset that committed meanwhile ended every session but this
-        // one, which it could not see: the password proved here is stale.
-        if self.store.password(&member.id).await? != stored {
+        // A reset or a block that committed meanwhile ended every session but
+        // this one, which it could not see: look again now that it exists.
+        let status = self.store.get(&member.id).await?.map(|m| m.status);
+        let refused = if self.store.password(&member.id).await? != stored {
+            Some(invalid_credentials())
+        } else {
+            match status {
+                Some(status) => locked_out(status),
+                None => Some(invalid_credentials()),
+            }
+        };
+        if let Some(error) = refused {
             self.end_session(&session.token.hash()).await?;
-            return Err(invalid_credentials());
+            return Err(error);
         }
         Ok(Registration {
             member: project(&member, Fieldset::Full),
@@ -210,6 +247,8 @@ impl<S: Store> Engine<S> {
             })
             .await
             .map_err(|error| rename_field(error, "member.loginEmail", "newEmail"))?;
+        // A set-password link mailed to the old address must not outlive it.
+        self.store.delete_tickets_of(&id).await?;
         Ok(project(&member, caller.fieldset_for(&id, Fieldset::Full)))
     }
 }

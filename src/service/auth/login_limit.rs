@@ -1,19 +1,22 @@
-//! Failed-login limits (SPEC §10): failures are counted per email and per client
-//! address in fixed windows, in the store, so every server process sharing the
-//! database sees the same counts.
+//! Limits on attempts (SPEC §10): failed logins, and also registrations and
+//! set-password mails, counted per email and per client network in fixed
+//! windows, in the store, so every server process sharing the database sees the
+//! same counts. Each attempt is counted before it is carried out, so attempts in
+//! flight together can not all slip under a limit.
 
 use crate::model::text::unique_key;
 use crate::model::{ErrorCode, MembersError, MembersResult, Timestamp};
 use crate::service::Engine;
 use crate::store::Store;
 use serde_json::json;
+use std::net::IpAddr;
 
-/// How many failed logins are allowed, and over how long.
+/// How many attempts are allowed, and over how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginLimit {
-    /// Failures per email per window.
+    /// Attempts per email per window.
     pub per_email: u32,
-    /// Failures per client address per window (higher: many people can share one).
+    /// Attempts per client network per window (higher: many people share one).
     pub per_address: u32,
     /// The window, in milliseconds.
     pub window_ms: i64,
@@ -29,32 +32,92 @@ impl Default for LoginLimit {
     }
 }
 
-/// The counters one login attempt touches, with their limits.
-pub(crate) struct LoginKeys(Vec<(String, u32)>);
+/// What is being limited; each kind has counters of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    /// A login (a right password takes its count back).
+    Login,
+    /// A registration (per network only: a new email is new every time).
+    Register,
+    /// A set-password mail.
+    SetPasswordMail,
+}
 
-impl LoginKeys {
-    /// The counters of a login for `email` from `address`.
-    pub(crate) fn new(limit: &LoginLimit, email: &str, address: Option<&str>) -> LoginKeys {
-        let mut keys = vec![(format!("email:{}", unique_key(email)), limit.per_email)];
-        if let Some(address) = address {
-            keys.push((format!("address:{address}"), limit.per_address));
+impl Attempt {
+    fn prefix(self) -> &'static str {
+        match self {
+            Attempt::Login => "login",
+            Attempt::Register => "register",
+            Attempt::SetPasswordMail => "mail",
         }
-        LoginKeys(keys)
     }
 
-    fn email_key(&self) -> &str {
-        &self.0[0].0
+    fn what(self) -> &'static str {
+        match self {
+            Attempt::Login => "failed logins",
+            Attempt::Register => "registrations",
+            Attempt::SetPasswordMail => "set-password mails",
+        }
+    }
+}
+
+/// The client network an address counts under: an IPv4 address, or an IPv6
+/// /64 (one subscriber holds a whole /64, so single addresses would be free).
+fn network_of(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => address.chars().take(64).collect(),
+    }
+}
+
+/// The counters one attempt touches, network first, with their limits.
+pub(crate) struct AttemptKeys {
+    attempt: Attempt,
+    network: Option<(String, u32)>,
+    email: Option<(String, u32)>,
+}
+
+impl AttemptKeys {
+    /// The counters of an attempt of `attempt` for `email` (if it counts) from
+    /// `address` (if known). `email` must already be a plausible email: the key
+    /// holds it, and the store must not hold whatever a caller sends.
+    pub(crate) fn new(
+        attempt: Attempt,
+        limit: &LoginLimit,
+        email: Option<&str>,
+        address: Option<&str>,
+    ) -> AttemptKeys {
+        let prefix = attempt.prefix();
+        AttemptKeys {
+            attempt,
+            network: address.map(|a| {
+                (
+                    format!("{prefix}:address:{}", network_of(a)),
+                    limit.per_address,
+                )
+            }),
+            email: email.map(|e| (format!("{prefix}:email:{}", unique_key(e)), limit.per_email)),
+        }
     }
 }
 
 /// `RESOURCE_EXHAUSTED` / `RATE_LIMITED`, saying when to try again.
-fn rate_limited(retry_after_ms: i64) -> MembersError {
-    let seconds = (retry_after_ms.max(0) + 999) / 1000;
-    let seconds = seconds.max(1);
+fn rate_limited(attempt: Attempt, retry_after_ms: i64) -> MembersError {
+    let seconds = ((retry_after_ms.max(0) + 999) / 1000).max(1);
     MembersError::new(
         ErrorCode::ResourceExhausted,
         "RATE_LIMITED",
-        format!("too many failed logins: try again in {seconds} seconds"),
+        format!(
+            "too many {}: try again in {seconds} seconds",
+            attempt.what()
+        ),
     )
     .with_data(json!({ "retryAfterSeconds": seconds }))
 }
@@ -64,36 +127,54 @@ impl<S: Store> Engine<S> {
         Timestamp(now.millis() - self.policy.login_limit.window_ms)
     }
 
-    /// Counts this attempt as a failure on every counter *before* the password
-    /// is checked (so guesses in flight together can not all slip under the
-    /// limit), and refuses it when any counter is now over its limit.
-    pub(crate) async fn admit_login(&self, keys: &LoginKeys) -> MembersResult<()> {
+    /// Counts the attempt on its network's counter, then its email's, and refuses
+    /// it at the first counter past its limit (a refused network does not touch
+    /// the email's counter, so it can not fill the store with new keys).
+    pub(crate) async fn admit(&self, keys: &AttemptKeys) -> MembersResult<()> {
         let now = self.now();
         let after = self.window_opened_after(now);
-        let mut wait_ms = None;
-        for (key, limit) in &keys.0 {
-            let failures = self.store.add_failure(key, now, after).await?;
-            if failures.count > *limit {
-                let ends = failures.window_start.millis() + self.policy.login_limit.window_ms;
-                wait_ms = wait_ms.max(Some(ends - now.millis()));
+        for (key, limit) in keys.network.iter().chain(keys.email.iter()) {
+            let counted = self.store.add_failure(key, now, after).await?;
+            if counted.count == 1 {
+                // A new window: a good moment to sweep what has expired, so no
+                // table grows forever however the site is used.
+                self.store.prune(now, after).await?;
+            }
+            if counted.count > *limit {
+                let ends = counted.window_start.millis() + self.policy.login_limit.window_ms;
+                return Err(rate_limited(keys.attempt, ends - now.millis()));
             }
         }
-        match wait_ms {
-            Some(ms) => Err(rate_limited(ms)),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
-    /// The password was right: the email's counter is cleared, and the address
-    /// keeps only its real failures (one success must not reset a guesser trying
-    /// many emails). Expired sessions, tickets and counters are swept at the same
-    /// time, so no table grows forever.
-    pub(crate) async fn login_succeeded(&self, keys: &LoginKeys) -> MembersResult<()> {
-        self.store.clear_failures(keys.email_key()).await?;
-        for (key, _) in keys.0.iter().skip(1) {
+    /// The password was right: the email's counter is cleared, and the network
+    /// takes this attempt's count back (one success must not reset a guesser
+    /// trying many emails).
+    pub(crate) async fn login_succeeded(&self, keys: &AttemptKeys) -> MembersResult<()> {
+        if let Some((key, _)) = &keys.email {
+            self.store.clear_failures(key).await?;
+        }
+        if let Some((key, _)) = &keys.network {
             self.store.forgive_failure(key).await?;
         }
-        let now = self.now();
-        self.store.prune(now, self.window_opened_after(now)).await
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_subscriber_counts_as_one_network_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(
+            network_of("2001:db8:1:2:aaaa::1"),
+            network_of("2001:db8:1:2:bbbb::2")
+        );
+        assert_ne!(network_of("2001:db8:1:2::1"), network_of("2001:db8:1:3::1"));
+        assert_eq!(network_of("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(network_of("203.0.113.9"), "203.0.113.9");
+        assert_eq!(network_of(&"x".repeat(500)).len(), 64);
     }
 }

@@ -4,12 +4,13 @@
 //! Sending answers the same whether or not the email belongs to a member, so it
 //! can not be used to find out who is one.
 
+use super::account::is_plausible_email;
+use super::login_limit::{Attempt, AttemptKeys};
 use super::mail::Mail;
 use super::password::Password;
 use crate::model::credentials::{invalid_set_password_token, PasswordTicket, SetPasswordToken};
-use crate::model::text::is_valid_email;
-use crate::model::{ErrorCode, MembersError, MembersResult, Status, Timestamp};
-use crate::service::Engine;
+use crate::model::{ErrorCode, MemberId, MembersError, MembersResult, Status, Timestamp};
+use crate::service::{Context, Engine};
 use crate::store::Store;
 
 /// How long a set-password token works.
@@ -17,9 +18,14 @@ pub const SET_PASSWORD_TTL_MS: i64 = 3 * 60 * 60 * 1000;
 
 impl<S: Store> Engine<S> {
     /// `sendSetPasswordEmail(email)`: mails a set-password link to the member
-    /// with this login email, if there is one that may log in at all.
-    pub async fn send_set_password_email(&self, email: &str) -> MembersResult<()> {
-        if !is_valid_email(email) {
+    /// with this login email, if there is one that may log in at all. Limited
+    /// per email and per client network like logins.
+    pub async fn send_set_password_email(
+        &self,
+        context: &Context,
+        email: &str,
+    ) -> MembersResult<()> {
+        if !is_plausible_email(email) {
             return Err(MembersError::invalid_field(
                 "email",
                 "FORMAT",
@@ -33,21 +39,37 @@ impl<S: Store> Engine<S> {
                 "no mail transport is configured to send the set-password email",
             ));
         };
-        let Some(member) = self.store.get_by_email(email).await? else {
-            return Ok(());
-        };
-        if member.status == Status::Offline {
-            return Ok(());
-        }
+        let keys = AttemptKeys::new(
+            Attempt::SetPasswordMail,
+            &self.policy.login_limit,
+            Some(email),
+            context.client_address.as_deref(),
+        );
+        self.admit(&keys).await?;
+        let member = self
+            .store
+            .get_by_email(email)
+            .await?
+            .filter(|m| m.status != Status::Offline);
         let token = SetPasswordToken::generate()?;
         let expires = Timestamp(self.now().millis() + SET_PASSWORD_TTL_MS);
+        // Without a member a ticket for nobody is written all the same (it can
+        // never be spent, and expires): known and unknown emails cost the same
+        // work, so answer time does not tell who is a member.
+        let member_id = match &member {
+            Some(member) => member.id.clone(),
+            None => MemberId::generate()?,
+        };
         self.store
             .insert_ticket(&PasswordTicket {
                 token_hash: token.hash(),
-                member_id: member.id.clone(),
+                member_id,
                 expires,
             })
             .await?;
+        let Some(member) = member else {
+            return Ok(());
+        };
         let mail = Mail {
             template: "set-password",
             to: member.login_email,

@@ -180,7 +180,14 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
             .push(", ")
             .bind(millis(ticket.expires))
             .push(")");
-        self.write(&[Statement::new(sql)], None).await?;
+        let older = self.delete_where("password_tickets", "member_id", ticket.member_id.as_str());
+        self.write(&[older, Statement::new(sql)], None).await?;
+        Ok(())
+    }
+
+    async fn delete_tickets_of(&self, id: &MemberId) -> MembersResult<()> {
+        let statement = self.delete_where("password_tickets", "member_id", id.as_str());
+        self.rows(&statement.sql).await?;
         Ok(())
     }
 

@@ -530,6 +530,61 @@ describe('secrets at rest and in answers (SQLite file)', () => {
   });
 });
 
+describe('review fixes', () => {
+  test('a cookie-authenticated answer renews the cookie while the session lives, and clears it once setPassword ended it', async () => {
+    const server = await serve();
+    const user = await register(server, 'slide');
+    const renewed = await call(server, 'GET', `${BASE}/my`, { cookie: user.token });
+    assert.equal(renewed.status, 200, renewed.text);
+    assert.equal(renewed.cookies.members_session?.value, user.token, 'the same token, set again');
+    assert.equal(renewed.cookies.members_session?.attributes['max-age'], '2592000', 'for the full 30 days');
+    const sent = await call(server, 'POST', `${AUTH}/members/send-set-password-email`, { body: { email: user.email } });
+    assert.deepEqual(sent.body, { accepted: true });
+    const mail = readMailbox(server.mailbox).find((m) => m.to === user.email);
+    keep(mail.token);
+    const reset = await call(server, 'POST', `${AUTH}/set-password`, {
+      body: { token: mail.token, password: newPassword() }, cookie: user.token, origin: server.baseUrl,
+    });
+    assert.equal(reset.status, 200, reset.text);
+    assert.equal(reset.cookies.members_session?.attributes['max-age'], '0', 'the ended session is not renewed');
+    assert.equal(reset.cookies.members_logged_in?.attributes['max-age'], '0');
+  });
+
+  test('behind a trusted proxy the limit counts the address the proxy added, not what the client wrote', async () => {
+    const server = await serve({ env: { MEMBERS_TRUST_PROXY: '1', MEMBERS_LOGIN_LIMIT_PER_ADDRESS: '2', MEMBERS_LOGIN_LIMIT_PER_EMAIL: '100' } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const spoofed = { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.5` };
+      statuses.push((await login(server, newEmail('proxy'), 'wrong password', { headers: spoofed })).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 429, 429]);
+    const elsewhere = await login(server, newEmail('proxy'), 'wrong password', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+    assert.equal(elsewhere.status, 401, 'another client is not limited');
+  });
+
+  test('an absurd email is refused without being counted or stored', async () => {
+    const server = await serve({ env: { MEMBERS_LOGIN_LIMIT_PER_ADDRESS: '2' } });
+    const huge = `${'a'.repeat(200_000)}@example.com`;
+    for (let i = 0; i < 4; i++) {
+      const answer = await login(server, huge, 'wrong password');
+      assert.equal(answer.status, 401, 'never 429: nothing was counted');
+      assert.equal(appCode(answer), 'INVALID_CREDENTIALS');
+    }
+    // A real login after them, so the database exists and has one counted row.
+    assert.equal((await login(server, newEmail('absurd'), 'wrong password')).status, 401);
+    const db = new Database(server.dbPath, { readonly: true });
+    const rows = db.prepare('SELECT count(*) AS n FROM login_failures').get().n;
+    db.close();
+    assert.equal(rows, 2, "the real login's address and email counters, nothing for the absurd ones");
+  });
+
+  test('the server says where set-password mail goes when there is no SMTP', async () => {
+    const server = await serve();
+    assert.equal((await call(server, 'GET', BASE)).status, 200);
+    assert.match(server.stderr(), /no MEMBERS_SMTP_URL: set-password mail goes to the development mailbox/);
+  });
+});
+
 // Last: every server of this file, with every secret used above.
 test('no server log (stdout, stderr) holds a password, session token or set-password token', async () => {
   assert.ok(secrets.size >= 10, `secrets collected: ${secrets.size}`);

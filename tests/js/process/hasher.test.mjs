@@ -51,6 +51,17 @@ test('a job whose worker dies fails, and the pool carries on', async (t) => {
   assert.match(await hasher.hash('after the crash'), /^\$argon2id\$/);
 });
 
+test('a flood is refused (busy) beyond the queue, not queued without bound', async (t) => {
+  const hasher = openHasher({ size: 1, queuePerWorker: 2 });
+  t.after(() => hasher.close());
+  const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => hasher.hash(`password number ${n}`)));
+  const refused = outcomes.filter((o) => o.status === 'rejected');
+  assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 2);
+  assert.equal(refused.length, 3);
+  for (const { reason } of refused) assert.equal(reason.busy, true);
+  assert.match(await hasher.hash('once the queue drained'), /^\$argon2id\$/);
+});
+
 test('an idle pool does not keep a finished script alive', () => {
   const script = `
     const { openHasher } = await import(${JSON.stringify(packageFile('hasher.mjs').href)});
