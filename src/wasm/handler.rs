@@ -70,8 +70,7 @@ async fn context_of(
             Err(error) => return Err(error),
         },
         (Some(token), _) => (engine.session_context(token).await?, false),
-        (None, Acting::Session(token)) => (engine.session_context(&token).await?, false),
-        (None, Acting::Caller(caller)) => (Context::of(caller), false),
+        (None, acting) => (acting.context(engine).await?, false),
     };
     context.client_address = info.client_address.clone();
     Ok((context, clear))

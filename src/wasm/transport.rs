@@ -22,6 +22,17 @@ pub enum Acting {
     Session(String),
 }
 
+impl Acting {
+    /// The context of a call in this process: a vouched-for caller as it is, a
+    /// session token looked up (`SESSION_INVALID` when it is no live session).
+    pub async fn context(self, engine: &LocalEngine) -> MembersResult<Context> {
+        match self {
+            Acting::Caller(caller) => Ok(Context::of(caller)),
+            Acting::Session(token) => engine.session_context(&token).await,
+        }
+    }
+}
+
 /// Carries operations to where they run.
 pub enum Transport {
     /// The engine runs in this process.
@@ -39,15 +50,9 @@ impl Transport {
         operation: Operation,
     ) -> MembersResult<Value> {
         match &*self {
-            Transport::Local(engine) => {
-                let context = match acting {
-                    Acting::Caller(caller) => Context::of(caller),
-                    Acting::Session(token) => engine.session_context(&token).await?,
-                };
-                dispatch(engine, context, operation)
-                    .await
-                    .map(|reply| reply.to_json())
-            }
+            Transport::Local(engine) => dispatch(engine, acting.context(engine).await?, operation)
+                .await
+                .map(|reply| reply.to_json()),
             Transport::Http(target) => target.execute(&acting, &operation).await,
         }
     }
