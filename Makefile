@@ -72,6 +72,7 @@ bench: build
 	scripts/with-postgres.sh node bench/storage.mjs
 	node bench/http.mjs
 	node bench/auth.mjs
+	node bench/events.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)
