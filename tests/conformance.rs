@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::fs;
 use universal_members::api::{dispatch, Operation, Reply};
-use universal_members::model::{Member, MemberId, Timestamp};
+use universal_members::model::{EventKind, Member, MemberEvent, MemberId, Timestamp};
 use universal_members::service::{Caller, Engine, SitePolicy};
 use universal_members::store::{MemoryStore, Store};
 
@@ -33,7 +33,15 @@ fn run_file(path: &std::path::Path) -> (usize, Vec<String>) {
     );
     for member in file["members"].as_array().expect("members array") {
         let member: Member = serde_json::from_value(member.clone()).expect("seed member parses");
-        pollster::block_on(engine.store().insert(&member)).expect("seed member is stored");
+        let event = MemberEvent::of_change(
+            EventKind::Created,
+            None,
+            Some(&member),
+            serde_json::json!({ "identityType": "ADMIN" }),
+            Timestamp(0),
+        )
+        .expect("seed event");
+        pollster::block_on(engine.store().insert(&member, &event)).expect("seed member is stored");
     }
     let mut failures = Vec::new();
     let cases = file["cases"].as_array().expect("cases array");

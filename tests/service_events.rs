@@ -78,14 +78,15 @@ fn updating_a_member_fires_one_updated_event_with_the_previous_entity() {
 }
 
 #[test]
-fn deleting_a_member_fires_one_deleted_event_without_an_entity() {
+fn deleting_a_member_fires_one_deleted_event_with_its_last_state() {
     let site = Site::new();
     let ann = site.add("ann@example.com", "Ann");
     site.clear_events();
     block_on(site.engine.delete_member(&Caller::admin(), &ann)).unwrap();
     let event = only_event(&site);
     check_metadata(&event, "deleted", &ann);
-    assert!(event.get("entity").is_none(), "{event}");
+    assert_eq!(event["entity"]["_id"], ann, "{event}");
+    assert_eq!(event["entity"]["profile"]["nickname"], "Ann", "{event}");
     assert!(event["metadata"]["entityEventSequence"].as_u64().unwrap() > 1);
 }
 
@@ -215,7 +216,8 @@ fn bulk_calls_fire_one_event_per_changed_member() {
     assert_eq!(events.len(), 2);
     assert!(events
         .iter()
-        .all(|e| e["metadata"]["slug"] == "deleted" && e.get("entity").is_none()));
+        .all(|e| e["metadata"]["slug"] == "deleted"
+            && e["entity"]["_id"] == e["metadata"]["entityId"]));
 }
 
 #[test]

@@ -98,6 +98,26 @@ pub enum Operation {
         token: Secret,
         password: Secret,
     },
+    CreateWebhook {
+        options: Value,
+    },
+    ListWebhooks,
+    GetWebhook {
+        id: String,
+    },
+    DeleteWebhook {
+        id: String,
+    },
+    RotateWebhookSecret {
+        id: String,
+    },
+    ListWebhookDeliveries {
+        id: String,
+        options: Value,
+    },
+    Redeliver {
+        delivery_id: String,
+    },
 }
 
 /// What a call returns.
@@ -257,5 +277,19 @@ pub async fn dispatch<S: Store>(
             engine.set_password(&token.0, &password.0).await?;
             Reply::Empty
         }
+        CreateWebhook { options } => Reply::Json(engine.create_webhook(caller, &options).await?),
+        ListWebhooks => Reply::Json(engine.list_webhooks(caller).await?),
+        GetWebhook { id } => Reply::Json(engine.get_webhook(caller, &id).await?),
+        DeleteWebhook { id } => {
+            engine.delete_webhook(caller, &id).await?;
+            Reply::Empty
+        }
+        RotateWebhookSecret { id } => Reply::Json(engine.rotate_webhook_secret(caller, &id).await?),
+        ListWebhookDeliveries { id, options } => Reply::Json(
+            engine
+                .list_webhook_deliveries(caller, &id, &options)
+                .await?,
+        ),
+        Redeliver { delivery_id } => Reply::Json(engine.redeliver(caller, &delivery_id).await?),
     })
 }

@@ -227,7 +227,45 @@ pub const ROUTES: &[Route] = &[
         pattern: "/auth/set-password",
         call: "setPassword",
     },
+    Route {
+        method: Method::Post,
+        pattern: "/webhooks",
+        call: "createWebhook",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/webhooks",
+        call: "listWebhooks",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/webhooks/{id}",
+        call: "getWebhook",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/webhooks/{id}",
+        call: "deleteWebhook",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/webhooks/{id}/rotate-secret",
+        call: "rotateWebhookSecret",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/webhooks/{id}/deliveries",
+        call: "listWebhookDeliveries",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/webhooks/deliveries/{id}/redeliver",
+        call: "redeliver",
+    },
 ];
+
+/// Where the webhook routes are.
+pub const WEBHOOKS_BASE: &str = "/members/v1/webhooks";
 
 /// An HTTP request as the codec sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,7 +300,7 @@ pub enum RouteError {
 pub fn api_path(path: &str) -> Option<&str> {
     [WIX_API_ROOT, API_ROOT].iter().find_map(|root| {
         let rest = path.strip_prefix(root)?;
-        ["/members", "/auth"]
+        ["/members", "/auth", "/webhooks"]
             .iter()
             .any(|area| {
                 rest.strip_prefix(area)
@@ -572,6 +610,18 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
             token: Secret(text(&body["token"], "token")?),
             password: Secret(text(&body["password"], "password")?),
         },
+        "createWebhook" => Operation::CreateWebhook {
+            options: request.body.clone(),
+        },
+        "listWebhooks" => Operation::ListWebhooks,
+        "getWebhook" => Operation::GetWebhook { id },
+        "deleteWebhook" => Operation::DeleteWebhook { id },
+        "rotateWebhookSecret" => Operation::RotateWebhookSecret { id },
+        "listWebhookDeliveries" => Operation::ListWebhookDeliveries {
+            id,
+            options: json!({ "status": params["status"], "limit": params["limit"] }),
+        },
+        "redeliver" => Operation::Redeliver { delivery_id: id },
         other => {
             return Err(MembersError::internal(format!(
                 "route {other} has no operation"
@@ -798,6 +848,56 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
             )
         }
         Logout => return post(format!("{AUTH_BASE}/logout"), json!({})),
+        CreateWebhook { options } => return post(WEBHOOKS_BASE.into(), options.clone()),
+        ListWebhooks => (
+            Method::Get,
+            WEBHOOKS_BASE.into(),
+            String::new(),
+            Value::Null,
+        ),
+        GetWebhook { id } => (
+            Method::Get,
+            format!("{WEBHOOKS_BASE}/{}", percent_encode(id)),
+            String::new(),
+            Value::Null,
+        ),
+        DeleteWebhook { id } => (
+            Method::Delete,
+            format!("{WEBHOOKS_BASE}/{}", percent_encode(id)),
+            String::new(),
+            Value::Null,
+        ),
+        RotateWebhookSecret { id } => {
+            return post(
+                format!("{WEBHOOKS_BASE}/{}/rotate-secret", percent_encode(id)),
+                json!({}),
+            )
+        }
+        ListWebhookDeliveries { id, options } => {
+            let mut query = Vec::new();
+            for key in ["status", "limit"] {
+                match &options[key] {
+                    Value::Null => {}
+                    Value::String(v) => query.push(format!("{key}={}", percent_encode(v))),
+                    other => query.push(format!("{key}={}", percent_encode(&other.to_string()))),
+                }
+            }
+            (
+                Method::Get,
+                format!("{WEBHOOKS_BASE}/{}/deliveries", percent_encode(id)),
+                query.join("&"),
+                Value::Null,
+            )
+        }
+        Redeliver { delivery_id } => {
+            return post(
+                format!(
+                    "{WEBHOOKS_BASE}/deliveries/{}/redeliver",
+                    percent_encode(delivery_id)
+                ),
+                json!({}),
+            )
+        }
         SendSetPasswordEmail { email } => {
             return post(
                 format!("{AUTH_BASE}/members/send-set-password-email"),
@@ -833,7 +933,8 @@ pub fn decode_response(operation: &Operation, response: &WireResponse) -> Value 
         Operation::DeleteMember { .. }
         | Operation::DeleteMyMember { .. }
         | Operation::Logout
-        | Operation::SetPassword { .. } => Value::Null,
+        | Operation::SetPassword { .. }
+        | Operation::DeleteWebhook { .. } => Value::Null,
         _ => body,
     }
 }
@@ -955,6 +1056,20 @@ mod tests {
             SetPassword {
                 token: Secret("t".repeat(43)),
                 password: Secret("correct horse".into()),
+            },
+            CreateWebhook {
+                options: json!({ "url": "https://example.com/h", "format": "wix", "events": ["created"] }),
+            },
+            ListWebhooks,
+            GetWebhook { id: ID.into() },
+            DeleteWebhook { id: ID.into() },
+            RotateWebhookSecret { id: ID.into() },
+            ListWebhookDeliveries {
+                id: ID.into(),
+                options: json!({ "status": "FAILED", "limit": "5" }),
+            },
+            Redeliver {
+                delivery_id: "42".into(),
             },
         ]
     }

@@ -6,6 +6,7 @@
 pub mod credentials;
 pub mod decode;
 pub mod error;
+pub mod event;
 pub mod fieldset;
 pub mod ids;
 pub mod input;
@@ -13,8 +14,10 @@ pub mod member;
 pub mod naming;
 pub mod text;
 pub mod timestamp;
+pub mod webhook;
 
 pub use error::{ErrorCode, FieldViolation, MembersError, MembersResult};
+pub use event::{EventKind, MemberEvent, StoredEvent};
 pub use fieldset::{project, Fieldset, MemberView};
 pub use ids::{ContactId, MemberId};
 pub use member::{

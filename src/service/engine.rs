@@ -6,7 +6,9 @@
 
 use super::auth::{InlineHasher, LoginLimit, Mailer, PasswordHasher};
 use super::caller::Caller;
-use super::events::{EventBus, EventKind};
+use super::events::EventBus;
+use super::webhooks::{WebhookPolicy, WebhookSigner};
+use crate::model::event::{EventKind, MemberEvent};
 use crate::model::input::validate_member;
 use crate::model::{
     Member, MemberId, MembersError, MembersResult, PrivacyStatus, Status, Timestamp,
@@ -58,6 +60,10 @@ pub struct Engine<S: Store> {
     pub(crate) mailer: Option<Box<dyn Mailer>>,
     /// Hashes and checks passwords (inline unless a pool is given).
     pub(crate) hasher: Box<dyn PasswordHasher>,
+    /// Makes and uses the key pair of `wix` webhooks; without one that format is refused.
+    pub(crate) signer: Option<Box<dyn WebhookSigner>>,
+    /// Retry schedule, retention and the private-address rule of webhooks.
+    pub(crate) webhook_policy: WebhookPolicy,
 }
 
 impl<S: Store> Engine<S> {
@@ -71,7 +77,21 @@ impl<S: Store> Engine<S> {
             events: EventBus::default(),
             mailer: None,
             hasher: Box::new(InlineHasher),
+            signer: None,
+            webhook_policy: WebhookPolicy::default(),
         }
+    }
+
+    /// The same engine signing `wix` webhooks through `signer`.
+    pub fn with_signer(mut self, signer: Box<dyn WebhookSigner>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The same engine with these webhook settings.
+    pub fn with_webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhook_policy = policy;
+        self
     }
 
     /// The same engine hashing passwords through `hasher` (e.g. off the main thread).
@@ -155,16 +175,18 @@ impl<S: Store> Engine<S> {
             let Some(after) = next_version(&before, self.now(), &change)? else {
                 return Ok(before);
             };
-            match self.store.update(&after, before.revision).await {
+            let event = MemberEvent::of_change(
+                EventKind::Updated,
+                Some(&before),
+                Some(&after),
+                caller.identity(),
+                after.updated_date,
+            )?;
+            self.before_write().await;
+            match self.store.update(&after, before.revision, &event).await {
                 Ok(()) => {
                     self.end_sessions_if_locked_out(&after).await;
-                    self.events.publish(
-                        EventKind::Updated,
-                        Some(&before),
-                        Some(&after),
-                        caller.identity(),
-                        after.updated_date,
-                    );
+                    self.after_commit().await;
                     return Ok(after);
                 }
                 Err(error) if error.application_code == REVISION_CONFLICT => continue,
@@ -200,19 +222,26 @@ impl<S: Store> Engine<S> {
             if pairs.is_empty() {
                 return Ok(Vec::new());
             }
-            match self.store.update_many(&pairs).await {
+            let events = pairs
+                .iter()
+                .map(|(after, _)| {
+                    let before = current.iter().find(|m| m.id == after.id);
+                    MemberEvent::of_change(
+                        EventKind::Updated,
+                        before,
+                        Some(after),
+                        caller.identity(),
+                        now,
+                    )
+                })
+                .collect::<MembersResult<Vec<_>>>()?;
+            self.before_write().await;
+            match self.store.update_many(&pairs, &events).await {
                 Ok(()) => {
                     for (after, _) in &pairs {
                         self.end_sessions_if_locked_out(after).await;
-                        let before = current.iter().find(|m| m.id == after.id);
-                        self.events.publish(
-                            EventKind::Updated,
-                            before,
-                            Some(after),
-                            caller.identity(),
-                            now,
-                        );
                     }
+                    self.after_commit().await;
                     return Ok(pairs.into_iter().map(|(after, _)| after).collect());
                 }
                 Err(error) if error.application_code == REVISION_CONFLICT => {
@@ -234,38 +263,50 @@ impl<S: Store> Engine<S> {
         ))
     }
 
-    /// Deletes these members, firing one event each. A member changed meanwhile is
-    /// re-read and deleted as it now is, so its event follows the change's event.
+    /// Deletes these members all at once, with one event each; returns the ids
+    /// deleted. On a lost race the members are read again (one deleted meanwhile
+    /// is dropped) and deleted as they now are, so each event follows the last
+    /// change's event.
     pub(crate) async fn remove(
         &self,
         caller: &Caller,
         members: &[Member],
     ) -> MembersResult<Vec<MemberId>> {
         let mut pending: Vec<Member> = members.to_vec();
-        let mut deleted_all = Vec::new();
         for _ in 0..MAX_ATTEMPTS {
-            let deleted = self.store.delete(&pending).await?;
+            if pending.is_empty() {
+                return Ok(Vec::new());
+            }
             let now = self.now();
-            for member in pending.iter().filter(|m| deleted.contains(&m.id)) {
-                self.events.publish(
-                    EventKind::Deleted,
-                    Some(member),
-                    None,
-                    caller.identity(),
-                    now,
-                );
-            }
-            let mut retry = Vec::new();
-            for member in pending.iter().filter(|m| !deleted.contains(&m.id)) {
-                if let Some(fresh) = self.store.get(&member.id).await? {
-                    retry.push(fresh);
+            let events = pending
+                .iter()
+                .map(|m| {
+                    MemberEvent::of_change(
+                        EventKind::Deleted,
+                        Some(m),
+                        None,
+                        caller.identity(),
+                        now,
+                    )
+                })
+                .collect::<MembersResult<Vec<_>>>()?;
+            self.before_write().await;
+            match self.store.delete(&pending, &events).await {
+                Ok(()) => {
+                    self.after_commit().await;
+                    return Ok(pending.into_iter().map(|m| m.id).collect());
                 }
+                Err(error) if error.application_code == REVISION_CONFLICT => {
+                    let mut fresh = Vec::with_capacity(pending.len());
+                    for member in &pending {
+                        if let Some(member) = self.store.get(&member.id).await? {
+                            fresh.push(member);
+                        }
+                    }
+                    pending = fresh;
+                }
+                Err(error) => return Err(error),
             }
-            deleted_all.extend(deleted);
-            if retry.is_empty() {
-                return Ok(deleted_all);
-            }
-            pending = retry;
         }
         Err(MembersError::new(
             crate::model::ErrorCode::Unavailable,

@@ -3,9 +3,9 @@
 
 use super::caller::Caller;
 use super::engine::Engine;
-use super::events::EventKind;
 use super::slug::base_slug;
 use crate::model::decode::decode;
+use crate::model::event::{EventKind, MemberEvent};
 use crate::model::input::validate_member;
 use crate::model::{Member, MembersError, MembersResult};
 use crate::store::Store;
@@ -36,24 +36,24 @@ impl<S: Store> Engine<S> {
         for (i, value) in list.into_iter().enumerate() {
             let root = format!("members[{i}]");
             let mut member: Member = decode(value, &root)?;
-            member.revision = member.revision.max(1);
+            // A new member here: its events start again at sequence 1.
+            member.revision = 1;
             if member.profile.slug.is_empty() {
                 member.profile.slug = base_slug(&member);
             }
             validate_member(&member, &root)?;
             parsed.push(member);
         }
-        self.store.insert_many(&parsed).await?;
         let now = self.now();
-        for member in &parsed {
-            self.events.publish(
-                EventKind::Created,
-                None,
-                Some(member),
-                caller.identity(),
-                now,
-            );
-        }
+        let events = parsed
+            .iter()
+            .map(|m| {
+                MemberEvent::of_change(EventKind::Created, None, Some(m), caller.identity(), now)
+            })
+            .collect::<MembersResult<Vec<_>>>()?;
+        self.before_write().await;
+        self.store.insert_many(&parsed, &events).await?;
+        self.after_commit().await;
         Ok(json!({ "importedCount": parsed.len() }))
     }
 }

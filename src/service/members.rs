@@ -3,9 +3,9 @@
 
 use super::caller::Caller;
 use super::engine::{Approval, Engine};
-use super::events::EventKind;
 use super::slug::{base_slug, free_slug};
 use crate::model::credentials::PasswordHash;
+use crate::model::event::{EventKind, MemberEvent};
 use crate::model::input::{apply_new_member_input, apply_patch, validate_member, MemberInput};
 use crate::model::{
     project, ActivityStatus, ContactId, Fieldset, Member, MemberId, MemberView, MembersError,
@@ -98,19 +98,25 @@ impl<S: Store> Engine<S> {
         let base = base_slug(&new_member);
         for _ in 0..SLUG_ATTEMPTS {
             new_member.profile.slug = free_slug(&self.store, &base).await?;
+            let event = MemberEvent::of_change(
+                EventKind::Created,
+                None,
+                Some(&new_member),
+                caller.identity(),
+                now,
+            )?;
+            self.before_write().await;
             let inserted = match password {
-                None => self.store.insert(&new_member).await,
-                Some(password) => self.store.insert_with_password(&new_member, password).await,
+                None => self.store.insert(&new_member, &event).await,
+                Some(password) => {
+                    self.store
+                        .insert_with_password(&new_member, password, &event)
+                        .await
+                }
             };
             match inserted {
                 Ok(()) => {
-                    self.events.publish(
-                        EventKind::Created,
-                        None,
-                        Some(&new_member),
-                        caller.identity(),
-                        now,
-                    );
+                    self.after_commit().await;
                     return Ok(new_member);
                 }
                 // Someone took the slug between the look-up and the insert: pick again.

@@ -1,9 +1,11 @@
 //! `AnyStore`: the store chosen at run time by the database URL (SPEC §11).
 
 use super::sql::SqlDriver;
-use super::{CredentialStore, MemoryStore, Page, SqlStore, Store};
+use super::{Claim, CredentialStore, Finished, MemoryStore, OutboxStore, Page, SqlStore, Store};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
-use crate::model::{Member, MemberId, MembersResult, Timestamp};
+use crate::model::event::StoredEvent;
+use crate::model::webhook::{Delivery, DeliveryFilter, WebhookRecord};
+use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use crate::query::{Filter, Query};
 
 /// The memory store or a SQL store over driver `D`.
@@ -24,12 +26,12 @@ macro_rules! both {
 }
 
 impl<D: SqlDriver> Store for AnyStore<D> {
-    async fn insert(&self, member: &Member) -> MembersResult<()> {
-        both!(self, s => s.insert(member).await)
+    async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()> {
+        both!(self, s => s.insert(member, event).await)
     }
 
-    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
-        both!(self, s => s.insert_many(members).await)
+    async fn insert_many(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
+        both!(self, s => s.insert_many(members, events).await)
     }
 
     async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>> {
@@ -40,16 +42,25 @@ impl<D: SqlDriver> Store for AnyStore<D> {
         both!(self, s => s.get_by_email(email).await)
     }
 
-    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
-        both!(self, s => s.update(member, expected_revision).await)
+    async fn update(
+        &self,
+        member: &Member,
+        expected_revision: u64,
+        event: &MemberEvent,
+    ) -> MembersResult<()> {
+        both!(self, s => s.update(member, expected_revision, event).await)
     }
 
-    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
-        both!(self, s => s.update_many(changes).await)
+    async fn update_many(
+        &self,
+        changes: &[(Member, u64)],
+        events: &[MemberEvent],
+    ) -> MembersResult<()> {
+        both!(self, s => s.update_many(changes, events).await)
     }
 
-    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
-        both!(self, s => s.delete(members).await)
+    async fn delete(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
+        both!(self, s => s.delete(members, events).await)
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
@@ -74,8 +85,9 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
         &self,
         member: &Member,
         password: &PasswordHash,
+        event: &MemberEvent,
     ) -> MembersResult<()> {
-        both!(self, s => s.insert_with_password(member, password).await)
+        both!(self, s => s.insert_with_password(member, password, event).await)
     }
 
     async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>> {
@@ -137,5 +149,96 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
 
     async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
         both!(self, s => s.prune(now, window_opened_after).await)
+    }
+}
+
+impl<D: SqlDriver> OutboxStore for AnyStore<D> {
+    async fn events_after(
+        &self,
+        position: u64,
+        limit: u32,
+        own_only: bool,
+    ) -> MembersResult<Vec<StoredEvent>> {
+        both!(self, s => s.events_after(position, limit, own_only).await)
+    }
+
+    async fn latest_position(&self) -> MembersResult<u64> {
+        both!(self, s => s.latest_position().await)
+    }
+
+    async fn insert_webhook(&self, webhook: &WebhookRecord) -> MembersResult<()> {
+        both!(self, s => s.insert_webhook(webhook).await)
+    }
+
+    async fn webhooks(&self) -> MembersResult<Vec<WebhookRecord>> {
+        both!(self, s => s.webhooks().await)
+    }
+
+    async fn webhook(&self, id: &str) -> MembersResult<Option<WebhookRecord>> {
+        both!(self, s => s.webhook(id).await)
+    }
+
+    async fn delete_webhook(&self, id: &str) -> MembersResult<bool> {
+        both!(self, s => s.delete_webhook(id).await)
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+        secret: &str,
+        previous_until: Timestamp,
+    ) -> MembersResult<bool> {
+        both!(self, s => s.rotate_webhook_secret(id, secret, previous_until).await)
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        token: &str,
+        limit: u32,
+    ) -> MembersResult<Vec<Claim>> {
+        both!(self, s => s.claim_deliveries(now, lease_until, token, limit).await)
+    }
+
+    async fn leased_attempts(&self, delivery_id: &str, token: &str) -> MembersResult<Option<u32>> {
+        both!(self, s => s.leased_attempts(delivery_id, token).await)
+    }
+
+    async fn finish_attempts(&self, finished: &[Finished]) -> MembersResult<Vec<bool>> {
+        both!(self, s => s.finish_attempts(finished).await)
+    }
+
+    async fn release_leases(&self, tokens: &[String]) -> MembersResult<()> {
+        both!(self, s => s.release_leases(tokens).await)
+    }
+
+    async fn deliveries(
+        &self,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        limit: u32,
+    ) -> MembersResult<Vec<Delivery>> {
+        both!(self, s => s.deliveries(webhook_id, filter, limit).await)
+    }
+
+    async fn delivery(&self, delivery_id: &str) -> MembersResult<Option<Delivery>> {
+        both!(self, s => s.delivery(delivery_id).await)
+    }
+
+    async fn redeliver(&self, delivery_id: &str, now: Timestamp) -> MembersResult<bool> {
+        both!(self, s => s.redeliver(delivery_id, now).await)
+    }
+
+    async fn prune_outbox(&self, before: Timestamp, batch: u32) -> MembersResult<u64> {
+        both!(self, s => s.prune_outbox(before, batch).await)
+    }
+
+    async fn setting(&self, name: &str) -> MembersResult<Option<String>> {
+        both!(self, s => s.setting(name).await)
+    }
+
+    async fn set_setting_once(&self, name: &str, value: &str) -> MembersResult<()> {
+        both!(self, s => s.set_setting_once(name, value).await)
     }
 }

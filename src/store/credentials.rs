@@ -6,17 +6,18 @@
 //! in-memory tables. Deleting a member deletes all of these with it.
 
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
-use crate::model::{Member, MemberId, MembersResult, Timestamp};
+use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use std::collections::HashMap;
 
 /// Credentials and counters of a store. Futures are not `Send` (like `Store`).
 #[allow(async_fn_in_trait)]
 pub trait CredentialStore {
-    /// Adds a new member with its password, both or neither.
+    /// Adds a new member with its password and its event, all or nothing.
     async fn insert_with_password(
         &self,
         member: &Member,
         password: &PasswordHash,
+        event: &MemberEvent,
     ) -> MembersResult<()>;
 
     /// The member's password hash; `None` when it never set one.

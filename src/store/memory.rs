@@ -6,10 +6,11 @@
 //! and always re-checks the whole filter, so an index only narrows, never decides.
 
 use super::credentials::{CredentialStore, MemoryCredentials};
+use super::memory_outbox::MemoryOutbox;
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
 use crate::model::text::{fold, unique_key};
-use crate::model::{Member, MemberId, MembersResult, Timestamp};
+use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -114,6 +115,7 @@ pub struct MemoryStore {
     inner: RefCell<Indexes>,
     secret: RefCell<Vec<u8>>,
     credentials: RefCell<MemoryCredentials>,
+    pub(crate) outbox: RefCell<MemoryOutbox>,
 }
 
 impl MemoryStore {
@@ -174,14 +176,15 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    async fn insert(&self, member: &Member) -> MembersResult<()> {
+    async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
         inner.check_unique(member)?;
         inner.add(member);
+        self.outbox.borrow_mut().append(std::slice::from_ref(event));
         Ok(())
     }
 
-    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
+    async fn insert_many(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
         let mut added: Vec<MemberId> = Vec::new();
         for member in members {
@@ -202,6 +205,7 @@ impl Store for MemoryStore {
             inner.add(member);
             added.push(member.id.clone());
         }
+        self.outbox.borrow_mut().append(events);
         Ok(())
     }
 
@@ -215,19 +219,24 @@ impl Store for MemoryStore {
         Ok(id.and_then(|id| inner.members.get(id)).cloned())
     }
 
-    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
-        let mut inner = self.inner.borrow_mut();
-        match inner.members.get(&member.id) {
-            Some(stored) if stored.revision == expected_revision => {}
-            _ => return Err(revision_conflict(&member.id)),
-        }
-        inner.check_unique(member)?;
-        inner.remove(&member.id);
-        inner.add(member);
-        Ok(())
+    async fn update(
+        &self,
+        member: &Member,
+        expected_revision: u64,
+        event: &MemberEvent,
+    ) -> MembersResult<()> {
+        self.update_many(
+            &[(member.clone(), expected_revision)],
+            std::slice::from_ref(event),
+        )
+        .await
     }
 
-    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+    async fn update_many(
+        &self,
+        changes: &[(Member, u64)],
+        events: &[MemberEvent],
+    ) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
         for (member, expected) in changes {
             match inner.members.get(&member.id) {
@@ -250,27 +259,27 @@ impl Store for MemoryStore {
             }
             inner.add(member);
         }
+        self.outbox.borrow_mut().append(events);
         Ok(())
     }
 
-    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
+    async fn delete(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
-        let current: Vec<&Member> = members
-            .iter()
-            .filter(|m| {
-                inner
-                    .members
-                    .get(&m.id)
-                    .is_some_and(|s| s.revision == m.revision)
-            })
-            .collect();
-        let ids: Vec<MemberId> = current.iter().map(|m| m.id.clone()).collect();
-        let mut credentials = self.credentials.borrow_mut();
-        for id in &ids {
-            inner.remove(id);
-            credentials.forget_member(id);
+        if let Some(stale) = members.iter().find(|m| {
+            inner
+                .members
+                .get(&m.id)
+                .is_none_or(|s| s.revision != m.revision)
+        }) {
+            return Err(revision_conflict(&stale.id));
         }
-        Ok(ids)
+        let mut credentials = self.credentials.borrow_mut();
+        for member in members {
+            inner.remove(&member.id);
+            credentials.forget_member(&member.id);
+        }
+        self.outbox.borrow_mut().append(events);
+        Ok(())
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
@@ -320,8 +329,9 @@ impl CredentialStore for MemoryStore {
         &self,
         member: &Member,
         password: &PasswordHash,
+        event: &MemberEvent,
     ) -> MembersResult<()> {
-        self.insert(member).await?;
+        self.insert(member, event).await?;
         self.credentials
             .borrow_mut()
             .set_password(&member.id, password);

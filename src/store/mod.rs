@@ -9,15 +9,18 @@ pub mod any;
 pub mod credentials;
 pub mod location;
 pub mod memory;
+pub mod memory_outbox;
+pub mod outbox;
 pub mod sql;
 
 pub use any::AnyStore;
 pub use credentials::CredentialStore;
 pub use memory::MemoryStore;
+pub use outbox::{Claim, Finished, NextStep, OutboxStore};
 pub use sql::SqlStore;
 
 use crate::model::text::unique_key;
-use crate::model::{ErrorCode, Member, MemberId, MembersError, MembersResult};
+use crate::model::{ErrorCode, Member, MemberEvent, MemberId, MembersError, MembersResult};
 use crate::query::{Filter, Query};
 use serde_json::json;
 
@@ -98,15 +101,17 @@ pub fn page_in_memory(
     found[offset..end].iter().map(|m| (*m).clone()).collect()
 }
 
-/// A members store, with the credentials of its members. Futures are not `Send`:
-/// the core runs on one thread (wasm, and native tests through a small executor).
+/// A members store, with the credentials of its members and the outbox of their
+/// events. Every write stores its events in the same transaction as the change
+/// (SPEC §9): both are written, or neither. Futures are not `Send`: the core runs
+/// on one thread (wasm, and native tests through a small executor).
 #[allow(async_fn_in_trait)]
-pub trait Store: CredentialStore {
+pub trait Store: CredentialStore + OutboxStore {
     /// Adds a new member; `ALREADY_EXISTS` when its email or slug key is taken.
-    async fn insert(&self, member: &Member) -> MembersResult<()>;
+    async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()>;
 
     /// Adds several new members all at once, or none of them.
-    async fn insert_many(&self, members: &[Member]) -> MembersResult<()>;
+    async fn insert_many(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()>;
 
     /// The member with this id.
     async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>>;
@@ -116,15 +121,25 @@ pub trait Store: CredentialStore {
 
     /// Replaces a member if its stored revision is still `expected_revision`
     /// (`REVISION_CONFLICT` otherwise, `ALREADY_EXISTS` on a taken email or slug).
-    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()>;
+    async fn update(
+        &self,
+        member: &Member,
+        expected_revision: u64,
+        event: &MemberEvent,
+    ) -> MembersResult<()>;
 
     /// Replaces several members at once, each only if its stored revision is still
     /// the one paired with it; otherwise nothing changes (`REVISION_CONFLICT`).
-    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()>;
+    async fn update_many(
+        &self,
+        changes: &[(Member, u64)],
+        events: &[MemberEvent],
+    ) -> MembersResult<()>;
 
-    /// Deletes, all at once, each of these members whose stored revision is still
-    /// the one given (compare-and-set, like `update`); returns the ids deleted.
-    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>>;
+    /// Deletes these members all at once with their credentials, each only if its
+    /// stored revision is still the one it has here; otherwise nothing changes
+    /// (`REVISION_CONFLICT`, also when one is gone already).
+    async fn delete(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()>;
 
     /// One page of the members matching the query, in its order, and the total.
     async fn query(&self, query: &Query) -> MembersResult<Page>;

@@ -11,11 +11,12 @@ use super::mailer::JsMailer;
 use super::query_builder::MembersQueryBuilder;
 use super::sql_driver::JsSqlDriver;
 use super::transport::{Acting, LocalEngine, Transport};
+use super::webhooks::JsWebhookSigner;
 use crate::api::Operation;
 use crate::model::decode::decode;
 use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
 use crate::service::{
-    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy,
+    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy, WebhookPolicy,
 };
 use crate::store::{AnyStore, MemoryStore, SqlStore};
 use js_sys::{Function, Promise};
@@ -196,13 +197,77 @@ impl Members {
         };
         engine.events().subscribe(
             kind,
-            Rc::new(move |event: &Value| {
-                // A failing handler must not undo or fail the change that fired it.
-                let _ = handler.call1(&JsValue::NULL, &to_js(event));
-            }),
+            // A failing handler must not undo or fail the change that fired it.
+            Rc::new(move |event: &Value| call_handler(&handler, to_js(event))),
         );
         Ok(())
     }
+}
+
+#[wasm_bindgen(module = "/src/wasm/handlers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = callHandler)]
+    fn call_handler(handler: &Function, event: JsValue);
+}
+
+/// `webhookAllowPrivate`, `retentionDays`, `webhookRetrySchedule` (seconds after
+/// the 1st, 2nd, … failure).
+fn webhook_policy_of(options: &Value) -> MembersResult<WebhookPolicy> {
+    let mut policy = WebhookPolicy::default();
+    match &options["webhookAllowPrivate"] {
+        Value::Null => {}
+        Value::Bool(allow) => policy.allow_private = *allow,
+        _ => {
+            return Err(MembersError::invalid_field(
+                "webhookAllowPrivate",
+                "TYPE",
+                "must be true or false",
+            ))
+        }
+    }
+    match &options["retentionDays"] {
+        Value::Null => {}
+        value => {
+            policy.retention_days = value
+                .as_u64()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| {
+                    MembersError::invalid_field(
+                        "retentionDays",
+                        "RANGE",
+                        "must be a whole number of days from 1 to 3650",
+                    )
+                })? as u32
+        }
+    }
+    match &options["webhookRetrySchedule"] {
+        Value::Null => {}
+        Value::Array(waits) if !waits.is_empty() && waits.len() <= 20 => {
+            policy.retry_schedule_ms = waits
+                .iter()
+                .map(|w| {
+                    w.as_f64()
+                        .filter(|s| *s >= 0.0 && *s <= 7.0 * 86_400.0)
+                        .map(|s| (s * 1000.0) as i64)
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    MembersError::invalid_field(
+                        "webhookRetrySchedule",
+                        "RANGE",
+                        "each wait must be a number of seconds from 0 to 604800",
+                    )
+                })?
+        }
+        _ => {
+            return Err(MembersError::invalid_field(
+                "webhookRetrySchedule",
+                "TYPE",
+                "must be a list of 1 to 20 waits in seconds",
+            ))
+        }
+    }
+    Ok(policy)
 }
 
 /// Parses a database URL (SPEC §11) → `{ kind: 'memory'|'sqlite'|'postgres', target }`,
@@ -222,15 +287,19 @@ impl Members {
     /// `driver` is a SQL driver from pkg/drivers, or `undefined` for the memory
     /// store; `mailer` (`{ send(message) }`) sends the set-password mail;
     /// `hasher` (`{ hash, verify }`) hashes passwords off this thread (without
-    /// one they are hashed inline).
+    /// one they are hashed inline); `signer` (`{ generateKeyPair, signRs256 }`)
+    /// signs `wix` webhooks. Options also take `webhookAllowPrivate`,
+    /// `retentionDays` and `webhookRetrySchedule` (seconds).
     pub fn open(
         options: JsValue,
         driver: Option<JsSqlDriver>,
         mailer: Option<JsMailer>,
         hasher: Option<JsPasswordHasher>,
+        signer: Option<JsWebhookSigner>,
     ) -> Result<Members, JsValue> {
         let options = options_of(&options).map_err(|e| to_js_error(&e))?;
         let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
+        let webhook_policy = webhook_policy_of(&options).map_err(|e| to_js_error(&e))?;
         let store = match driver {
             Some(driver) => AnyStore::Sql(SqlStore::new(driver)),
             None => AnyStore::Memory(MemoryStore::new()),
@@ -246,6 +315,10 @@ impl Members {
         if let Some(hasher) = hasher {
             engine = engine.with_hasher(Box::new(hasher));
         }
+        if let Some(signer) = signer {
+            engine = engine.with_signer(Box::new(signer));
+        }
+        engine = engine.with_webhook_policy(webhook_policy);
         Ok(Members {
             transport: Rc::new(Transport::Local(Rc::new(engine))),
             acting: Acting::Caller(Caller::Visitor),

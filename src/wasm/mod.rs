@@ -13,3 +13,4 @@ pub mod members;
 pub mod query_builder;
 pub mod sql_driver;
 pub mod transport;
+pub mod webhooks;

@@ -15,6 +15,9 @@ use universal_members::api::{dispatch, Operation};
 use universal_members::model::credentials::{
     Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
 };
+use universal_members::model::event::StoredEvent;
+use universal_members::model::webhook::{Delivery, DeliveryFilter, WebhookRecord};
+use universal_members::model::MemberEvent;
 use universal_members::model::{
     ErrorCode, Fieldset, Member, MemberId, MembersError, MembersResult, Timestamp,
 };
@@ -22,7 +25,9 @@ use universal_members::query::{Filter, Query, QueryRequest};
 use universal_members::service::{
     Approval, Caller, ContactList, Engine, EventKind, Moderation, SitePolicy,
 };
-use universal_members::store::{CredentialStore, MemoryStore, Page, Store};
+use universal_members::store::{
+    Claim, CredentialStore, Finished, MemoryStore, OutboxStore, Page, Store,
+};
 
 pub use pollster::block_on;
 
@@ -404,24 +409,28 @@ pub struct YieldingStore {
 }
 
 impl Store for YieldingStore {
-    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
+    async fn update_many(
+        &self,
+        changes: &[(Member, u64)],
+        events: &[MemberEvent],
+    ) -> MembersResult<()> {
         yield_now().await;
-        self.inner.update_many(changes).await
+        self.inner.update_many(changes, events).await
     }
 
     async fn secret(&self) -> MembersResult<Vec<u8>> {
         self.inner.secret().await
     }
 
-    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
+    async fn insert_many(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
         yield_now().await;
-        self.inner.insert_many(members).await
+        self.inner.insert_many(members, events).await
     }
 
-    async fn insert(&self, member: &Member) -> MembersResult<()> {
+    async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()> {
         yield_now().await;
         self.inserts.set(self.inserts.get() + 1);
-        self.inner.insert(member).await
+        self.inner.insert(member, event).await
     }
 
     async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>> {
@@ -434,15 +443,20 @@ impl Store for YieldingStore {
         self.inner.get_by_email(email).await
     }
 
-    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
+    async fn update(
+        &self,
+        member: &Member,
+        expected_revision: u64,
+        event: &MemberEvent,
+    ) -> MembersResult<()> {
         yield_now().await;
         self.updates.set(self.updates.get() + 1);
-        self.inner.update(member, expected_revision).await
+        self.inner.update(member, expected_revision, event).await
     }
 
-    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
+    async fn delete(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
         yield_now().await;
-        self.inner.delete(members).await
+        self.inner.delete(members, events).await
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
@@ -467,9 +481,12 @@ impl CredentialStore for YieldingStore {
         &self,
         member: &Member,
         password: &PasswordHash,
+        event: &MemberEvent,
     ) -> MembersResult<()> {
         yield_now().await;
-        self.inner.insert_with_password(member, password).await
+        self.inner
+            .insert_with_password(member, password, event)
+            .await
     }
 
     async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>> {
@@ -545,6 +562,106 @@ impl CredentialStore for YieldingStore {
     async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()> {
         yield_now().await;
         self.inner.prune(now, window_opened_after).await
+    }
+}
+
+/// The outbox passes straight through (yielding first, like every call).
+impl OutboxStore for YieldingStore {
+    async fn events_after(
+        &self,
+        position: u64,
+        limit: u32,
+        own_only: bool,
+    ) -> MembersResult<Vec<StoredEvent>> {
+        yield_now().await;
+        self.inner.events_after(position, limit, own_only).await
+    }
+
+    async fn latest_position(&self) -> MembersResult<u64> {
+        yield_now().await;
+        self.inner.latest_position().await
+    }
+
+    async fn insert_webhook(&self, webhook: &WebhookRecord) -> MembersResult<()> {
+        self.inner.insert_webhook(webhook).await
+    }
+
+    async fn webhooks(&self) -> MembersResult<Vec<WebhookRecord>> {
+        self.inner.webhooks().await
+    }
+
+    async fn webhook(&self, id: &str) -> MembersResult<Option<WebhookRecord>> {
+        self.inner.webhook(id).await
+    }
+
+    async fn delete_webhook(&self, id: &str) -> MembersResult<bool> {
+        self.inner.delete_webhook(id).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+        secret: &str,
+        previous_until: Timestamp,
+    ) -> MembersResult<bool> {
+        self.inner
+            .rotate_webhook_secret(id, secret, previous_until)
+            .await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        token: &str,
+        limit: u32,
+    ) -> MembersResult<Vec<Claim>> {
+        yield_now().await;
+        self.inner
+            .claim_deliveries(now, lease_until, token, limit)
+            .await
+    }
+
+    async fn leased_attempts(&self, delivery_id: &str, token: &str) -> MembersResult<Option<u32>> {
+        self.inner.leased_attempts(delivery_id, token).await
+    }
+
+    async fn finish_attempts(&self, finished: &[Finished]) -> MembersResult<Vec<bool>> {
+        yield_now().await;
+        self.inner.finish_attempts(finished).await
+    }
+
+    async fn release_leases(&self, tokens: &[String]) -> MembersResult<()> {
+        self.inner.release_leases(tokens).await
+    }
+
+    async fn deliveries(
+        &self,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        limit: u32,
+    ) -> MembersResult<Vec<Delivery>> {
+        self.inner.deliveries(webhook_id, filter, limit).await
+    }
+
+    async fn delivery(&self, delivery_id: &str) -> MembersResult<Option<Delivery>> {
+        self.inner.delivery(delivery_id).await
+    }
+
+    async fn redeliver(&self, delivery_id: &str, now: Timestamp) -> MembersResult<bool> {
+        self.inner.redeliver(delivery_id, now).await
+    }
+
+    async fn prune_outbox(&self, before: Timestamp, batch: u32) -> MembersResult<u64> {
+        self.inner.prune_outbox(before, batch).await
+    }
+
+    async fn setting(&self, name: &str) -> MembersResult<Option<String>> {
+        self.inner.setting(name).await
+    }
+
+    async fn set_setting_once(&self, name: &str, value: &str) -> MembersResult<()> {
+        self.inner.set_setting_once(name, value).await
     }
 }
 

@@ -8,7 +8,7 @@
 use super::driver::{int, text, Statement};
 use super::{SqlDriver, SqlStore};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
-use crate::model::{Member, MemberId, MembersError, MembersResult, Timestamp};
+use crate::model::{Member, MemberEvent, MemberId, MembersError, MembersResult, Timestamp};
 use crate::query::sql::SqlValue;
 use crate::store::CredentialStore;
 
@@ -86,11 +86,13 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         &self,
         member: &Member,
         password: &PasswordHash,
+        event: &MemberEvent,
     ) -> MembersResult<()> {
-        let statements = [
+        let mut statements = vec![
             self.insert_statement(member)?,
             self.password_statement(&member.id, password),
         ];
+        statements.extend(self.event_statements(std::slice::from_ref(event))?);
         self.write(&statements, Some(member)).await?;
         Ok(())
     }

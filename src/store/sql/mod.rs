@@ -7,15 +7,16 @@
 
 pub mod credentials;
 pub mod driver;
+pub mod outbox;
 pub mod row;
 pub mod schema;
 
 pub use driver::{DriverError, SqlDriver, Statement};
 
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, Page, Store};
-use crate::model::ids::random_bytes;
+use crate::model::ids::{new_uuid, random_bytes};
 use crate::model::text::unique_key;
-use crate::model::{ErrorCode, Member, MemberId, MembersError, MembersResult};
+use crate::model::{ErrorCode, Member, MemberEvent, MemberId, MembersError, MembersResult};
 use crate::query::sql::{compile_sort, prefix_successor, split_filter, Sql, SqlValue};
 use crate::query::{Filter, Query};
 use driver::int;
@@ -44,6 +45,9 @@ pub struct SqlStore<D: SqlDriver> {
     driver: D,
     migrated: Cell<bool>,
     secret: RefCell<Option<Vec<u8>>>,
+    /// Names the events this store object writes, so in-process handlers get
+    /// those of this process only.
+    origin: String,
 }
 
 impl<D: SqlDriver> SqlStore<D> {
@@ -53,6 +57,8 @@ impl<D: SqlDriver> SqlStore<D> {
             driver,
             migrated: Cell::new(false),
             secret: RefCell::new(None),
+            // Without a random source there are no ids either: writes fail anyway.
+            origin: new_uuid().unwrap_or_default(),
         }
     }
 
@@ -70,7 +76,7 @@ impl<D: SqlDriver> SqlStore<D> {
         let mut secret = [0u8; 32];
         random_bytes(&mut secret)?;
         let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-        schema::migrate(&self.driver, &secret).await?;
+        schema::migrate(&self.driver, &secret, &new_uuid()?).await?;
         self.migrated.set(true);
         Ok(())
     }
@@ -136,17 +142,19 @@ impl<D: SqlDriver> SqlStore<D> {
 }
 
 impl<D: SqlDriver> Store for SqlStore<D> {
-    async fn insert(&self, member: &Member) -> MembersResult<()> {
-        let statement = self.insert_statement(member)?;
-        self.write(&[statement], Some(member)).await?;
+    async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()> {
+        let mut statements = vec![self.insert_statement(member)?];
+        statements.extend(self.event_statements(std::slice::from_ref(event))?);
+        self.write(&statements, Some(member)).await?;
         Ok(())
     }
 
-    async fn insert_many(&self, members: &[Member]) -> MembersResult<()> {
-        let statements = members
+    async fn insert_many(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
+        let mut statements = members
             .iter()
             .map(|m| self.insert_statement(m))
             .collect::<MembersResult<Vec<_>>>()?;
+        statements.extend(self.event_statements(events)?);
         // Which member broke a unique index is not reported per row: name none.
         self.write(&statements, None)
             .await
@@ -171,18 +179,31 @@ impl<D: SqlDriver> Store for SqlStore<D> {
         self.select_one("email_key", &unique_key(email)).await
     }
 
-    async fn update(&self, member: &Member, expected_revision: u64) -> MembersResult<()> {
-        self.update_many(&[(member.clone(), expected_revision)])
-            .await
+    async fn update(
+        &self,
+        member: &Member,
+        expected_revision: u64,
+        event: &MemberEvent,
+    ) -> MembersResult<()> {
+        self.update_many(
+            &[(member.clone(), expected_revision)],
+            std::slice::from_ref(event),
+        )
+        .await
     }
 
-    async fn update_many(&self, changes: &[(Member, u64)]) -> MembersResult<()> {
-        let statements = changes
+    async fn update_many(
+        &self,
+        changes: &[(Member, u64)],
+        events: &[MemberEvent],
+    ) -> MembersResult<()> {
+        let mut statements = changes
             .iter()
             .map(|(member, expected)| {
                 Ok(Statement::expecting(self.update_sql(member, *expected)?, 1))
             })
             .collect::<MembersResult<Vec<_>>>()?;
+        statements.extend(self.event_statements(events)?);
         self.ready().await?;
         match self.driver.batch(&statements).await {
             Ok(_) => Ok(()),
@@ -197,11 +218,12 @@ impl<D: SqlDriver> Store for SqlStore<D> {
             )),
         }
     }
-    async fn delete(&self, members: &[Member]) -> MembersResult<Vec<MemberId>> {
+    async fn delete(&self, members: &[Member], events: &[MemberEvent]) -> MembersResult<()> {
         if members.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let statements: Vec<Statement> = members
+        // Compare-and-set on every member: a lost race rolls all of it back.
+        let mut all: Vec<Statement> = members
             .iter()
             .map(|member| {
                 let mut sql = self.sql();
@@ -209,22 +231,23 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                     .bind(SqlValue::Text(member.id.to_string()))
                     .push(" AND revision = ")
                     .bind(SqlValue::Int(member.revision as i64));
-                Statement::new(sql)
+                Statement::expecting(sql, 1)
             })
             .collect();
         // A deleted member's password, sessions and tickets go in the same
-        // transaction; a member kept by a lost race keeps them.
-        let mut all = statements.clone();
+        // transaction.
         for member in members {
             all.extend(self.forget_member_statements(&member.id));
         }
-        let counts = self.write(&all, None).await?;
-        Ok(members
-            .iter()
-            .zip(counts)
-            .filter(|(_, count)| *count > 0)
-            .map(|(member, _)| member.id.clone())
-            .collect())
+        all.extend(self.event_statements(events)?);
+        self.ready().await?;
+        match self.driver.batch(&all).await {
+            Ok(_) => Ok(()),
+            Err(DriverError::Conflict { index }) => {
+                Err(revision_conflict(&members[index.min(members.len() - 1)].id))
+            }
+            Err(error) => Err(error.into_members_error()),
+        }
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
