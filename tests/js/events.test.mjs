@@ -201,12 +201,14 @@ describe('onMemberUpdated', { skip }, () => {
 });
 
 describe('onMemberDeleted', { skip }, () => {
-  test('deleteMember fires once, without an entity', async () => {
-    const m = await create();
+  test('deleteMember fires once, with the last state as entity', async () => {
+    const m = await create({ profile: { nickname: 'Last State' } });
     const { events } = await eventsOf(() => asAdmin('deleteMember')(m._id));
     const event = one(events, 'deleted', m._id);
     assertMetadata(event.metadata, 'deleted', m._id);
-    assert.equal(event.entity, undefined);
+    assert.equal(event.entity._id, m._id);
+    assert.equal(event.entity.profile.nickname, 'Last State');
+    assertEntityDates(event.entity);
     assert.equal(event.metadata.identity.identityType, 'ADMIN');
   });
 
@@ -248,6 +250,36 @@ describe('bulk calls fire one event per member', { skip }, () => {
     const { events } = await eventsOf(() => asAdmin('bulkDeleteMembersByFilter')({ 'profile.nickname': 'bulk-delete-events' }));
     assert.ok(events.every((e) => e.kind === 'deleted'));
     assert.deepEqual(events.map((e) => e.event.metadata.entityId).sort(), [a._id, b._id].sort());
+  });
+});
+
+describe('a handler that fails', { skip }, () => {
+  test('a throwing or rejecting handler is logged without member data and never fails the write', async () => {
+    const logged = [];
+    const original = console.error;
+    console.error = (...args) => logged.push(args.join(' '));
+    let calls = 0;
+    // Handlers can not be removed: these fail only while this test runs.
+    let active = true;
+    try {
+      members.onMemberCreated(() => { if (!active) return; calls += 1; throw new Error('secret-in-handler@example.com'); });
+      members.onMemberCreated(async () => { if (!active) return; calls += 1; throw new TypeError('also broken'); });
+      const { value, events } = await eventsOf(() => create({ loginEmail: `thrower-${Date.now()}@example.com` }));
+      await settle();
+      assert.ok(value._id, 'the member was created');
+      assert.equal(calls, 2, 'both failing handlers ran');
+      assert.equal(one(events, 'created', value._id).entity._id, value._id, 'other handlers still ran');
+      const mine = logged.filter((line) => line.includes(value._id));
+      assert.equal(mine.length, 2, `one line per failure: ${logged.join(' | ')}`);
+      for (const line of mine) {
+        assert.match(line, /wix\.members\.v1\.member_created handler failed/);
+        assert.doesNotMatch(line, /@example\.com/, 'no member data or handler message in the log');
+      }
+      assert.ok(await asAdmin('getMember')(value._id), 'the change stayed');
+    } finally {
+      active = false;
+      console.error = original;
+    }
   });
 });
 
