@@ -4,7 +4,7 @@
 
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeAuthentication, makeMembers } from './facade.mjs';
+import { makeAuthentication, makeMembers, WEBHOOK_METHODS } from './facade.mjs';
 
 await init();
 registerErrorClass(MembersError);
@@ -39,11 +39,19 @@ export const authentication = makeAuthentication(() => base, (c) => c, {
   ended: () => { loggedIn = false; },
 });
 
+const refused = (message) => new MembersError('PERMISSION_DENIED', message, 'PERMISSION_DENIED', 403,
+  { applicationError: { code: 'PERMISSION_DENIED', description: message, data: {} } });
+
 /** Refused in the browser: admin rights never reach a page (SPEC §4). */
 export function elevate() {
-  const message = 'elevate() is refused in the browser: admin rights stay on the server';
-  throw new MembersError('PERMISSION_DENIED', message, 'PERMISSION_DENIED', 403,
-    { applicationError: { code: 'PERMISSION_DENIED', description: message, data: {} } });
+  throw refused('elevate() is refused in the browser: admin rights stay on the server');
 }
+
+/**
+ * The webhooks API is for admins, so in the browser every call rejects with
+ * `PERMISSION_DENIED` (it is here so that code shared with Node imports it).
+ */
+export const webhooks = Object.fromEntries(WEBHOOK_METHODS.map((name) => [name,
+  async () => { throw refused(`webhooks.${name} is for admins: call it from Node`); }]));
 
 export { MembersError, isMembersError };

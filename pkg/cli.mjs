@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// `universal-members serve | export | import | mailbox`: the members server,
-// moving whole members in and out of a database (e.g. data leaving Wix), and
-// reading the development mailbox. Flags override the environment
+// `universal-members serve | export | import | webhooks | mailbox`: the members
+// server, moving whole members in and out of a database (e.g. data leaving Wix),
+// managing webhook endpoints, and reading the development mailbox. Flags
+// override the environment
 // (MEMBERS_DATABASE_URL, MEMBERS_ADMIN_KEY, PORT, MEMBERS_CORS_ORIGINS,
 // MEMBERS_APPROVAL, MEMBERS_DEFAULT_PRIVACY, MEMBERS_LOGIN_LIMIT_PER_EMAIL,
 // MEMBERS_LOGIN_LIMIT_PER_ADDRESS, MEMBERS_LOGIN_WINDOW_SECONDS, MEMBERS_TRUST_PROXY=1
 // behind a proxy that appends X-Forwarded-For; for mail
-// MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL).
+// MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL; for events
+// MEMBERS_DELIVER_WEBHOOKS=0 to not deliver from this process, MEMBERS_RETENTION_DAYS,
+// MEMBERS_WEBHOOK_ALLOW_PRIVATE=1 for receivers on this machine while developing).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: universal-members serve [--port 8080] [--host 127.0.0.1] [--db sqlite:./members.db]
-                                [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR]
+                                [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR] [--no-deliver]
        universal-members export [--db URL] [--out FILE]     whole members as a JSON array
        universal-members import FILE [--db URL]             all or nothing per 1,000 members
+       universal-members webhooks add URL [--format standard|wix] [--events created,updated,deleted] [--db URL]
+       universal-members webhooks list | remove ID | rotate ID [--db URL]
+       universal-members webhooks deliveries ID [--failed] [--limit N] | redeliver DELIVERY_ID [--db URL]
        universal-members mailbox [--mailbox FILE] [--to EMAIL] [--json]
                                                             the development mailbox, newest last`;
 
@@ -25,6 +31,10 @@ function fail(message) {
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'export' || command === 'import') {
   await transfer(command, rest);
+  process.exit(0);
+}
+if (command === 'webhooks') {
+  await manageWebhooks(rest);
   process.exit(0);
 }
 if (command === 'mailbox') {
@@ -46,6 +56,7 @@ try {
       'admin-key': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       www: { type: 'string' },
+      'no-deliver': { type: 'boolean' },
     },
   }));
 } catch (error) {
@@ -83,6 +94,8 @@ try {
     loginLimit,
     mailer,
     trustProxy: env.MEMBERS_TRUST_PROXY === '1',
+    // Unset: MEMBERS_DELIVER_WEBHOOKS, else deliver (the server reads both).
+    deliverWebhooks: flags['no-deliver'] ? false : undefined,
   });
 } catch (error) {
   fail(error.message);
@@ -141,6 +154,101 @@ async function transfer(kind, args) {
         await admin.importMembers(members.slice(i, i + 1000));
       }
       process.stderr.write(`universal-members: imported ${members.length} members\n`);
+    }
+  } catch (error) {
+    process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);
+    await opened.close();
+    process.exit(1);
+  }
+  await opened.close();
+}
+
+/** A date the core returns (a Date or an ISO text) as ISO text. */
+function isoOf(date) {
+  return date instanceof Date ? date.toISOString() : String(date ?? '');
+}
+
+/** One line of an endpoint: id, format, state, events, URL. */
+function webhookLine(webhook) {
+  const state = webhook.enabled ? 'enabled' : `disabled${webhook.disabledReason ? ` (${webhook.disabledReason})` : ''}`;
+  return `${webhook._id}  ${webhook.format}  ${state}  ${webhook.events.join(',')}  ${webhook.url}`;
+}
+
+/** One line of a delivery: id, status, event, attempts, the last attempt, the next one. */
+function deliveryLine(delivery) {
+  const last = delivery.attempts?.at(-1);
+  const outcome = last ? `last ${last.status ?? 'no answer'}${last.error ? ` (${last.error})` : ''} at ${isoOf(last._createdDate)}` : 'not attempted';
+  const next = delivery.nextAttemptDate ? `  next ${isoOf(delivery.nextAttemptDate)}` : '';
+  return `${delivery._id}  ${delivery.status}  ${delivery.eventType}  member ${delivery.entityId}  attempts ${delivery.attemptCount}  ${outcome}${next}`;
+}
+
+/**
+ * `webhooks add | list | remove | rotate | deliveries | redeliver`: manages the
+ * endpoints of a database as admin. A secret or key is printed once, when made.
+ */
+async function manageWebhooks(args) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        format: { type: 'string' },
+        events: { type: 'string' },
+        failed: { type: 'boolean' },
+        limit: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    fail(error.message);
+  }
+  const [action, target, ...extra] = parsed.positionals;
+  const needsTarget = { add: 'a URL', remove: 'an endpoint id', rotate: 'an endpoint id', deliveries: 'an endpoint id', redeliver: 'a delivery id' };
+  if (!action) fail('webhooks needs add, list, remove, rotate, deliveries or redeliver');
+  if (action !== 'list' && !(action in needsTarget)) fail(`unknown webhooks command ${JSON.stringify(action)}`);
+  if (needsTarget[action] && !target) fail(`webhooks ${action} needs ${needsTarget[action]}`);
+  if (extra.length > 0 || (action === 'list' && target)) fail(`webhooks ${action}: unexpected ${JSON.stringify(extra[0] ?? target)}`);
+  const limit = parsed.values.limit === undefined ? undefined : Number(parsed.values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) fail(`--limit must be a whole number above 0, got ${parsed.values.limit}`);
+
+  const { openCore } = await import('./core.mjs');
+  let opened;
+  try {
+    opened = openCore({ database: parsed.values.db ?? process.env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db' });
+  } catch (error) {
+    fail(error.message);
+  }
+  const admin = opened.core.elevated();
+  const print = (line) => process.stdout.write(`${line}\n`);
+  try {
+    if (action === 'add') {
+      const request = { url: target };
+      if (parsed.values.format !== undefined) request.format = parsed.values.format;
+      if (parsed.values.events !== undefined) request.events = parsed.values.events.split(',').map((e) => e.trim()).filter(Boolean);
+      const { webhook, secret, publicKey } = await admin.createWebhook(request);
+      print(webhookLine(webhook));
+      if (secret) print(`secret: ${secret}\n(shown once: verify the webhook-signature header with it)`);
+      if (publicKey) print(`public key (verify the JWT body with it):\n${publicKey.trimEnd()}`);
+    } else if (action === 'list') {
+      const { webhooks } = await admin.listWebhooks();
+      if (webhooks.length === 0) process.stderr.write('universal-members: no webhooks\n');
+      for (const webhook of webhooks) print(webhookLine(webhook));
+    } else if (action === 'remove') {
+      await admin.deleteWebhook(target);
+      print(`removed ${target}`);
+    } else if (action === 'rotate') {
+      const { secret } = await admin.rotateWebhookSecret(target);
+      print(`secret: ${secret}\n(the previous secret also signs for 24 hours)`);
+    } else if (action === 'deliveries') {
+      const options = { status: parsed.values.failed ? 'FAILED' : 'ALL' };
+      if (limit !== undefined) options.limit = limit;
+      const { deliveries } = await admin.listWebhookDeliveries(target, options);
+      if (deliveries.length === 0) process.stderr.write(`universal-members: no ${parsed.values.failed ? 'failed ' : ''}deliveries\n`);
+      for (const delivery of deliveries) print(deliveryLine(delivery));
+    } else {
+      const { delivery } = await admin.redeliver(target);
+      print(deliveryLine(delivery));
     }
   } catch (error) {
     process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);

@@ -1,5 +1,5 @@
-// The `members` and `authentication` objects users import: the same method
-// names in every runtime. Each call is forwarded to the wasm `Members` (or its
+// The `members`, `authentication` and (Node) `webhooks` objects users import:
+// the same method names in every runtime. Each call is forwarded to the wasm `Members` (or its
 // `Authentication`) for the current caller, which `resolve` picks (on Node,
 // `elevate()` swaps in an admin for the duration).
 
@@ -25,6 +25,27 @@ export function makeMembers(core, resolve = (c) => c) {
     api[name] = method;
   }
   Object.defineProperty(api, 'core', { get: core, enumerable: false });
+  return api;
+}
+
+/** The webhook calls of SPEC §9 (admins only; the core refuses everyone else). */
+export const WEBHOOK_METHODS = [
+  'createWebhook', 'listWebhooks', 'getWebhook', 'deleteWebhook', 'rotateWebhookSecret',
+  'listWebhookDeliveries', 'redeliver',
+];
+
+/**
+ * Builds a webhooks object over `core()`; like `makeMembers`, each call goes to
+ * the wasm method of the same name of the caller `resolve` picks, so
+ * `elevate(webhooks.createWebhook)(...)` runs as admin.
+ */
+export function makeWebhooks(core, resolve = (c) => c) {
+  const api = {};
+  for (const name of WEBHOOK_METHODS) {
+    const method = (...args) => resolve(core())[name](...args);
+    Object.defineProperty(method, 'name', { value: name });
+    api[name] = method;
+  }
   return api;
 }
 

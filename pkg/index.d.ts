@@ -1,5 +1,5 @@
 // Types of the `universal-members` package: the same API from the Node and the
-// browser entries (the browser refuses `elevate`, and has no events).
+// browser entries (the browser refuses `elevate` and `webhooks`, and has no events).
 
 /** Canonical error codes (SPEC §8). */
 export type ErrorCode =
@@ -232,6 +232,110 @@ export interface MemberCreatedEvent { entity: Member; metadata: EventMetadata }
 export interface MemberUpdatedEvent { entity: Member; previousEntity: Member; metadata: EventMetadata }
 export interface MemberDeletedEvent { metadata: EventMetadata }
 
+/**
+ * How a webhook is sent. `standard`: Standard Webhooks v1 (`webhook-id`,
+ * `webhook-timestamp`, `webhook-signature` HMAC-SHA256 headers; any Standard
+ * Webhooks library verifies it). `wix`: what Wix itself sends, an RS256 JWT body
+ * that the official Wix SDK's `webhooks.process(body)` verifies with the public key.
+ */
+export type WebhookFormat = 'standard' | 'wix';
+
+/** The events an endpoint subscribes to (the slug of the event). */
+export type WebhookEvent = 'created' | 'updated' | 'deleted';
+
+/** A webhook endpoint: a row of the database, seen by every server process. Never holds its secret. */
+export interface Webhook {
+  _id: string;
+  /** `http:` or `https:`; never a loopback, private or link-local address (unless allowed for development). */
+  url: string;
+  format: WebhookFormat;
+  events: WebhookEvent[];
+  /** False once the receiver answered `410 Gone`; its deliveries wait meanwhile. */
+  enabled: boolean;
+  /** Why it was disabled, e.g. after a `410 Gone`. */
+  disabledReason?: string;
+  _createdDate: Date;
+}
+
+/** `PENDING` (to be sent, or retried), `DELIVERED` (a 2xx answer), `DEAD` (8 failed attempts). */
+export type WebhookDeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD';
+
+/** One attempt at sending a delivery. */
+export interface WebhookAttempt {
+  _createdDate: Date;
+  /** The HTTP status of the answer; null when there was none (refused address, timeout, no connection). */
+  status: number | null;
+  durationMs: number;
+  /** What went wrong (at most 1 KB). */
+  error?: string;
+}
+
+/** One event on its way to one endpoint, with every attempt. */
+export interface WebhookDelivery {
+  _id: string;
+  webhookId: string;
+  /** The event's id: `webhook-id` (standard) / `metadata._id`, the same on every retry. */
+  eventId: string;
+  eventType: EventMetadata['eventType'];
+  /** The member the event is about. */
+  entityId: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  /** When the next attempt is due (pending deliveries). */
+  nextAttemptDate?: Date;
+  _createdDate: Date;
+  attempts: WebhookAttempt[];
+}
+
+/** What `createWebhook` takes. */
+export interface CreateWebhookOptions {
+  url: string;
+  /** Default `standard`. */
+  format?: WebhookFormat;
+  /** Default all three; at least one. */
+  events?: WebhookEvent[];
+}
+
+/**
+ * A new endpoint with what verifies its webhooks, given out only here (and by
+ * `rotateWebhookSecret`): `secret` (`whsec_…`) for `standard`, `publicKey` (SPKI
+ * PEM) for `wix`.
+ */
+export interface CreateWebhookResponse {
+  webhook: Webhook;
+  /** `standard`: the signing secret, `whsec_` + base64 of 32 random bytes. */
+  secret?: string;
+  /** `wix`: the public key (SPKI PEM) the Wix SDK verifies the JWT with. */
+  publicKey?: string;
+}
+
+/** Which deliveries `listWebhookDeliveries` lists; `FAILED`: the last attempt failed (retrying or dead). */
+export type WebhookDeliveryFilter = 'ALL' | 'PENDING' | 'DELIVERED' | 'DEAD' | 'FAILED';
+
+/**
+ * Webhooks (SPEC §9; admins only: `elevate(webhooks.createWebhook)({ url })`, or
+ * an admin key over REST). Anyone else gets `PERMISSION_DENIED`. Node only: in the
+ * browser every call rejects with `PERMISSION_DENIED`. Bad input is
+ * `INVALID_ARGUMENT` naming the field (`url`, `format`, `events`).
+ */
+export interface WebhooksApi {
+  /** Adds an endpoint; its events are delivered at least once, in order per member. */
+  createWebhook(options: CreateWebhookOptions): Promise<CreateWebhookResponse>;
+  listWebhooks(): Promise<{ webhooks: Webhook[] }>;
+  getWebhook(_id: string): Promise<{ webhook: Webhook }>;
+  /** Removes the endpoint; nothing more is sent to it. */
+  deleteWebhook(_id: string): Promise<void>;
+  /** A new secret (`standard` only); the previous one also signs for 24 hours. */
+  rotateWebhookSecret(_id: string): Promise<{ webhook: Webhook; secret: string }>;
+  /** The endpoint's deliveries, newest first. */
+  listWebhookDeliveries(_id: string, options?: { status?: WebhookDeliveryFilter; limit?: number }): Promise<{ deliveries: WebhookDelivery[] }>;
+  /** Sends a delivered or dead delivery again. */
+  redeliver(deliveryId: string): Promise<{ delivery: WebhookDelivery }>;
+}
+
+/** The webhooks API (admins; Node only, refused in the browser). */
+export const webhooks: WebhooksApi;
+
 /** The members API (Wix Velo `wix-members.v2` `members`). */
 export interface MembersApi {
   createMember(options: { member: MemberInput }): Promise<Member>;
@@ -369,12 +473,25 @@ export interface ConfigureOptions {
   mailbox?: string;
   /** Where links in mail lead (default `MEMBERS_SITE_URL`, else http://127.0.0.1:8080). */
   siteUrl?: string;
+  /**
+   * Node: deliver webhooks from this process (and remove old events) until
+   * `close()` (default `MEMBERS_DELIVER_WEBHOOKS=1`, else false; servers deliver
+   * anyway). Needs the database here, not `baseUrl`.
+   */
+  deliverWebhooks?: boolean;
+  /** Days events, deliveries and their attempts are kept (default `MEMBERS_RETENTION_DAYS`, else 30). */
+  retentionDays?: number;
+  /**
+   * Allow webhooks to loopback, private and link-local addresses (default
+   * `MEMBERS_WEBHOOK_ALLOW_PRIVATE=1`, else false). For development and tests only.
+   */
+  webhookAllowPrivate?: boolean;
 }
 
 /** Chooses the database (Node) or the server (browser). */
 export function configure(options?: ConfigureOptions): void;
 
-/** Node: closes the database; the next call opens the configured one again. */
+/** Node: stops webhook delivery (finishing or giving back attempts in flight) and closes the database; the next call opens the configured one again. */
 export function close(): Promise<void>;
 
 /** Returns `fn` running with admin rights (Node only; refused in the browser). */

@@ -1,12 +1,13 @@
 // Node entry: loads the wasm core from disk, runs calls in this process against
 // the configured database, and provides `elevate()` for backend code. A backend
 // serves many members, so the global objects hold no session: a member's calls
-// go through `withSession(token)`.
+// go through `withSession(token)`. With `deliverWebhooks` this process also
+// delivers webhooks and prunes old events, until `close()`.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { openCore, DEFAULT_DATABASE } from './core.mjs';
+import { openCore, eventSettings, startBackground, DEFAULT_DATABASE } from './core.mjs';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeAuthentication, makeMembers } from './facade.mjs';
+import { makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
 
 let base = null;
 let closeBase = async () => {};
@@ -25,6 +26,8 @@ function settings(options = {}) {
     smtpUrl: options.smtpUrl,
     mailbox: options.mailbox,
     siteUrl: options.siteUrl,
+    // deliverWebhooks, retentionDays, webhookAllowPrivate (Node scripts do not deliver by default).
+    ...eventSettings(options),
   };
 }
 
@@ -44,18 +47,33 @@ function loginLimitFromEnv(env) {
  * windowSeconds }`) and mail (`mailer: { send(message) }`, else `smtpUrl`, else
  * the development `mailbox` file; `siteUrl` for links), or, with `baseUrl` (and
  * `adminKey` for elevated calls), a remote members server. A bad URL throws here;
- * an unreachable server or a locked file rejects the first call. Calling it again
- * closes the previous database.
+ * an unreachable server or a locked file rejects the first call. Events:
+ * `deliverWebhooks` (MEMBERS_DELIVER_WEBHOOKS=1) makes this process deliver
+ * webhooks and prune old events; `retentionDays` (MEMBERS_RETENTION_DAYS, 30);
+ * `webhookAllowPrivate` (MEMBERS_WEBHOOK_ALLOW_PRIVATE=1, development only).
+ * Calling it again closes the previous database.
  */
 export function configure(options = {}) {
-  const opened = openCore(settings(options));
+  const chosen = settings(options);
+  if (chosen.baseUrl && options.deliverWebhooks) {
+    throw new TypeError('deliverWebhooks needs the database in this process: the server at baseUrl delivers its own');
+  }
+  const opened = openCore(chosen);
+  // A client of a remote server has no outbox here: that server delivers.
+  const background = opened.local && chosen.deliverWebhooks
+    ? startBackground(opened.core, { webhookAllowPrivate: chosen.webhookAllowPrivate, log: (line) => process.stderr.write(`universal-members: ${line}\n`) })
+    : null;
   const previous = closeBase;
   base = opened.core;
-  closeBase = opened.close;
+  // Leases are finished or given back before the database goes.
+  closeBase = async () => {
+    await background?.stop();
+    await opened.close();
+  };
   previous().catch(() => {});
 }
 
-/** Closes the database; the next call opens the configured one again. */
+/** Stops webhook delivery (if started) and closes the database; the next call opens the configured one again. */
 export async function close() {
   base = null;
   const previous = closeBase;
@@ -91,6 +109,12 @@ function sessionAuthentication(token) {
 
 /** The members API; a backend script calls as a visitor until it elevates. */
 export const members = facadeOver(visitor);
+
+/**
+ * The webhooks API (SPEC §9), for admins: `elevate(webhooks.createWebhook)({ url })`.
+ * Anyone else gets `PERMISSION_DENIED` from the core.
+ */
+export const webhooks = makeWebhooks(visitor, withElevation);
 
 /**
  * The authentication API (SPEC §10). It holds no session itself: `login` and

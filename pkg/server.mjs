@@ -1,20 +1,25 @@
 // The members server on node:http: REST routes go to the wasm core's handle();
 // it also serves the members-area page (www/), the browser package and the
 // OpenAPI document. HTTP concerns live here: body limits, CORS, the admin key,
-// session cookies and their CSRF check, the access log, graceful shutdown. No
-// members rules.
+// session cookies and their CSRF check, the access log, graceful shutdown. It
+// runs webhook delivery and the retention timer (pkg/host/) and serves the event
+// stream. No members rules.
 
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCore } from './core.mjs';
+import { eventSettings, openCore, startBackground } from './core.mjs';
+import { createEventStreams } from './host/event-stream.mjs';
 
 const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Largest JSON body accepted. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-const API_PREFIXES = ['/members/v1/members', '/_api/members/v1/members', '/members/v1/auth', '/_api/members/v1/auth'];
+const API_PREFIXES = [
+  '/members/v1/members', '/_api/members/v1/members', '/members/v1/auth', '/_api/members/v1/auth',
+  '/members/v1/webhooks', '/_api/members/v1/webhooks',
+];
 const ACT_AS = 'x-members-act-as';
 const ELEVATE = 'x-members-elevate';
 const SESSION_MODE = 'x-members-session';
@@ -70,11 +75,14 @@ function sessionCookies(request, token, maxAgeSeconds) {
  * Creates (not yet listening) a members server.
  * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
  * defaultPrivacy, loginLimit, mailer, smtpUrl, mailbox, siteUrl, trustProxy,
- * log: (line) => void }. `trustProxy`: take the client address for the
- * attempt limits from the last `X-Forwarded-For` entry (only behind a proxy that
- * appends it).
+ * deliverWebhooks, retentionDays, webhookAllowPrivate, log: (line) => void }.
+ * `trustProxy`: take the client address for the attempt limits from the last
+ * `X-Forwarded-For` entry (only behind a proxy that appends it).
+ * `deliverWebhooks` (default true, MEMBERS_DELIVER_WEBHOOKS): this process sends
+ * webhooks, sharing the work with every other process on the database.
  */
 export function createMembersServer(options = {}) {
+  const events = eventSettings(options, { deliverByDefault: true });
   const { core, close } = openCore({
     database: options.database,
     approval: options.approval,
@@ -84,11 +92,15 @@ export function createMembersServer(options = {}) {
     smtpUrl: options.smtpUrl,
     mailbox: options.mailbox,
     siteUrl: options.siteUrl,
+    retentionDays: events.retentionDays,
+    webhookAllowPrivate: events.webhookAllowPrivate,
   });
   const adminDigest = options.adminKey ? digest(options.adminKey) : null;
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const wwwDir = options.wwwDir ?? path.join(PKG_DIR, 'www');
   const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+  const background = startBackground(core, { ...events, log });
+  const streams = createEventStreams({ log });
 
   // Constant-time comparison of the presented key (hashed, so lengths match).
   const isAdmin = (authorization) =>
@@ -128,6 +140,14 @@ export function createMembersServer(options = {}) {
     if (typeof actAs !== 'string' || actAs === '') return core.elevated();
     const member = core.asMember(actAs);
     return request.headers[ELEVATE] === '1' ? member.elevated() : member;
+  }
+
+  // The stream is for admins; the core decides (a session gets PERMISSION_DENIED,
+  // an ended one UNAUTHENTICATED). No credentials at all: null, answered 401.
+  function streamCallerOf(request) {
+    if (isAdmin(request.headers.authorization)) return callerOf(request);
+    const { session } = sessionOf(request);
+    return session ? core.withSession(session) : null;
   }
 
   function cors(request, response) {
@@ -187,6 +207,9 @@ export function createMembersServer(options = {}) {
     const url = new URL(request.url, 'http://localhost');
     const pathname = url.pathname;
     cors(request, response);
+    if (streams.handles(pathname)) {
+      return streams.serve(request, response, { caller: streamCallerOf(request), search: url.search.slice(1) });
+    }
     if (API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
       if (request.method === 'OPTIONS') {
         response.writeHead(204);
@@ -222,6 +245,11 @@ export function createMembersServer(options = {}) {
       else if (answer.clearSession) headers['set-cookie'] = sessionCookies(request, null);
       response.writeHead(answer.status, headers);
       response.end(answer.body);
+      // A change wrote events: send them and stream them now, not at the next tick.
+      if (MUTATING.has(request.method) && answer.status < 400) {
+        background.poke();
+        streams.poke();
+      }
       return answer.status;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -267,13 +295,16 @@ export function createMembersServer(options = {}) {
       });
   });
 
-  /** Stops accepting, lets in-flight requests finish, then closes the database. */
-  server.shutdown = () => new Promise((resolve) => {
-    server.close(async () => {
-      await close().catch(() => {});
-      resolve();
-    });
+  /**
+   * Stops accepting, ends the event streams, lets in-flight requests finish and
+   * webhook attempts finish (or gives their leases back), then closes the database.
+   */
+  server.shutdown = async () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    streams.close();
     server.closeIdleConnections?.();
-  });
+    await Promise.all([closed, background.stop().catch(() => {})]);
+    await close().catch(() => {});
+  };
   return server;
 }
