@@ -121,7 +121,9 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
     // Back to what version 1 left: no authentication tables, version 1 only.
     const db = new Database(file);
     db.exec(`DROP TABLE member_passwords; DROP TABLE sessions; DROP TABLE password_tickets;
-             DROP TABLE login_failures; DELETE FROM schema_version WHERE version = 2;`);
+             DROP TABLE login_failures; DROP TABLE events; DROP TABLE webhook_endpoints;
+             DROP TABLE webhook_deliveries; DROP TABLE webhook_attempts;
+             DELETE FROM schema_version WHERE version >= 2;`);
     db.close();
     const sent = [];
     configure({ database: `sqlite:${file}`, mailer: { send: (message) => { sent.push(message); } } });
@@ -135,7 +137,42 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
     const check = new Database(file, { readonly: true });
     const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
     check.close();
-    assert.deepEqual(versions, [1, 2]);
+    assert.deepEqual(versions, [1, 2, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of schema version 2 (before events) is upgraded in place, and its changes fire events', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'members.db');
+    configure({ database: `sqlite:${file}` });
+    const ann = await elevate(members.createMember)({ member: { loginEmail: 'ann@example.com' } });
+    await close();
+    // Back to what version 2 left: no outbox tables, versions 1 and 2 only.
+    const db = new Database(file);
+    db.exec(`DROP TABLE events; DROP TABLE webhook_endpoints; DROP TABLE webhook_deliveries;
+             DROP TABLE webhook_attempts; DELETE FROM settings WHERE name = 'instance_id';
+             DELETE FROM schema_version WHERE version = 3;`);
+    db.close();
+    configure({ database: `sqlite:${file}` });
+    const seen = [];
+    members.onMemberUpdated((event) => seen.push(event));
+    await elevate(members.updateMember)(ann._id, { profile: { nickname: 'Ann After' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seen.length, 1, 'one updated event after the upgrade');
+    assert.equal(seen[0].metadata.entityId, ann._id);
+    assert.equal(seen[0].modifiedFields['profile.nickname'], null, 'it had no nickname before');
+    await close();
+    const check = new Database(file, { readonly: true });
+    const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
+    const events = check.prepare('SELECT member_id, slug FROM events').all();
+    const instance = check.prepare("SELECT value FROM settings WHERE name = 'instance_id'").all();
+    check.close();
+    assert.deepEqual(versions, [1, 2, 3]);
+    assert.deepEqual(events, [{ member_id: ann._id, slug: 'updated' }], 'the outbox holds the change');
+    assert.equal(instance.length, 1, 'the site got an instance id');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
