@@ -42,15 +42,6 @@ impl<D: SqlDriver> Store for AnyStore<D> {
         both!(self, s => s.get_by_email(email).await)
     }
 
-    async fn update(
-        &self,
-        member: &Member,
-        expected_revision: u64,
-        event: &MemberEvent,
-    ) -> MembersResult<()> {
-        both!(self, s => s.update(member, expected_revision, event).await)
-    }
-
     async fn update_many(
         &self,
         changes: &[(Member, u64)],

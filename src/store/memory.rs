@@ -219,19 +219,6 @@ impl Store for MemoryStore {
         Ok(id.and_then(|id| inner.members.get(id)).cloned())
     }
 
-    async fn update(
-        &self,
-        member: &Member,
-        expected_revision: u64,
-        event: &MemberEvent,
-    ) -> MembersResult<()> {
-        self.update_many(
-            &[(member.clone(), expected_revision)],
-            std::slice::from_ref(event),
-        )
-        .await
-    }
-
     async fn update_many(
         &self,
         changes: &[(Member, u64)],

@@ -126,7 +126,13 @@ pub trait Store: CredentialStore + OutboxStore {
         member: &Member,
         expected_revision: u64,
         event: &MemberEvent,
-    ) -> MembersResult<()>;
+    ) -> MembersResult<()> {
+        self.update_many(
+            &[(member.clone(), expected_revision)],
+            std::slice::from_ref(event),
+        )
+        .await
+    }
 
     /// Replaces several members at once, each only if its stored revision is still
     /// the one paired with it; otherwise nothing changes (`REVISION_CONFLICT`).

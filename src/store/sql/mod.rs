@@ -179,19 +179,6 @@ impl<D: SqlDriver> Store for SqlStore<D> {
         self.select_one("email_key", &unique_key(email)).await
     }
 
-    async fn update(
-        &self,
-        member: &Member,
-        expected_revision: u64,
-        event: &MemberEvent,
-    ) -> MembersResult<()> {
-        self.update_many(
-            &[(member.clone(), expected_revision)],
-            std::slice::from_ref(event),
-        )
-        .await
-    }
-
     async fn update_many(
         &self,
         changes: &[(Member, u64)],
