@@ -70,12 +70,13 @@ async function deliveryOf(api, webhookId, eventId) {
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Asserts `nextAttemptDate` of `delivery` is `delayMs` (±20 % jitter, and a little slack) after its last attempt. */
+/** Asserts `nextAttemptDate` of `delivery` is `delayMs` (±20 % jitter, and a little slack) after its last attempt failed. */
 function assertRetryAfter(delivery, delayMs) {
   assert.equal(delivery.status, 'PENDING', JSON.stringify(delivery));
   assert.match(delivery.nextAttemptDate ?? '', ISO, `a nextAttemptDate: ${JSON.stringify(delivery)}`);
   const last = [...delivery.attempts].sort((a, b) => Date.parse(a.createdDate) - Date.parse(b.createdDate)).at(-1);
-  const wait = Date.parse(delivery.nextAttemptDate) - Date.parse(last.createdDate);
+  // Counted from the failure: the attempt's start plus its duration.
+  const wait = Date.parse(delivery.nextAttemptDate) - (Date.parse(last.createdDate) + last.durationMs);
   const slack = 1500;
   assert.ok(wait >= delayMs * 0.8 - slack && wait <= delayMs * 1.2 + slack,
     `next attempt ${seconds(wait)} after the last one, expected ${seconds(delayMs)} ±20 %: ${JSON.stringify(delivery)}`);
@@ -265,6 +266,7 @@ for (const store of stores) {
       const [updated] = got.updated;
       assert.equal(updated.entity._id, m.id);
       assert.equal(updated.entity.profile.title, 'Now With Title');
+      assert.deepEqual(updated.modifiedFields, { 'profile.title': null }, 'the changed paths with their previous values');
       assert.equal(updated.metadata.entityId, m.id);
       assert.equal(updated.metadata.slug, 'updated');
       assert.notEqual(updated.metadata._id, created.metadata._id);
@@ -418,6 +420,43 @@ for (const store of stores) {
       assert.ok(fine.requests.some((r) => envelopeOf(r).entityId === n.id), 'the other endpoint got the new member');
     });
 
+    test('a redirect is a failed attempt and is not followed', { timeout: 30_000 }, async () => {
+      const { api } = await setup(store);
+      const target = await startReceiver();
+      const redirecting = await startReceiver({ respond: () => ({ status: 307, headers: { location: target.url } }) });
+      cleanups.push(() => target.close(), () => redirecting.close());
+      const { webhook } = await api.createWebhook({ url: redirecting.url });
+      await api.createMember();
+      await redirecting.waitFor((r) => r.length >= 1, 10_000, 'the attempt');
+      const [delivery] = await eventually(async () => {
+        const list = await api.deliveries(webhook.id);
+        return list[0]?.attempts.length >= 1 && list;
+      }, 5000, 'recorded');
+      assert.equal(delivery.attempts[0].status, 307);
+      assertRetryAfter(delivery, 5000);
+      await sleep(500);
+      assert.deepEqual(target.requests, [], 'the Location was not followed');
+    });
+
+    test('redeliver while an attempt is in flight never sends the event twice at once', { timeout: 30_000 }, async () => {
+      const { api } = await setup(store);
+      const receiver = await startReceiver({ respond: (request) => ({ status: 200, delayMs: request.attempt === 1 ? 1500 : 0 }) });
+      cleanups.push(() => receiver.close());
+      const { webhook } = await api.createWebhook({ url: receiver.url });
+      const m = await api.createMember();
+      await receiver.waitFor(() => receiver.inFlight() > 0, 10_000, 'an attempt in flight');
+      const [delivery] = await api.deliveries(webhook.id);
+      const answer = await api.call('POST', `/members/v1/webhooks/deliveries/${delivery.id}/redeliver`);
+      assert.ok(answer.status === 200 || (answer.status >= 400 && answer.status < 500), `redeliver answered ${answer.status}`);
+      await api.updateMember(m.id, { profile: { title: 'Next' } });
+      await eventually(async () => {
+        const list = await api.deliveries(webhook.id);
+        return list.length === 2 && list.every((d) => d.status === 'DELIVERED') && receiver.inFlight() === 0;
+      }, 15_000, 'both delivered');
+      await sleep(1000);
+      assert.deepEqual(receiver.overlaps, [], `no second request while the first was unanswered: ${JSON.stringify(receiver.requests.map((r) => [envelopeOf(r).entityEventSequence, r.startedAt, r.endedAt]))}`);
+    });
+
     test('SSE: events arrive; after a reconnect with Last-Event-ID nothing is lost or repeated; 401 without credentials, 403 for a member', { timeout: 60_000 }, async () => {
       const { server, api } = await setup(store);
       const admin = { authorization: server.adminKey };
@@ -555,7 +594,7 @@ for (const store of stores) {
   });
 }
 
-describe('bad input and private addresses', () => {
+describe('bad input, private addresses, no answer', () => {
   test('a bad url, format or event is INVALID_ARGUMENT naming the field, and nothing is stored', { timeout: 30_000 }, async () => {
     // No MEMBERS_WEBHOOK_ALLOW_PRIVATE here. Nothing valid is created, so nothing is ever sent.
     const { api } = await setup('sqlite', { env: {} });
@@ -591,6 +630,24 @@ describe('bad input and private addresses', () => {
       assert.ok([401, 403].includes(visitor.status), `${method} ${path} as a visitor → ${visitor.status}`);
     }
     assert.deepEqual(await api.listWebhooks(), []);
+  });
+
+  test('no answer within 10 s is a failed attempt without a status', { timeout: 40_000 }, async () => {
+    const { api } = await setup('sqlite');
+    const silent = await startReceiver({ respond: (request) => (request.attempt === 1 ? { status: 200, delayMs: 13_000 } : 200) });
+    cleanups.push(() => silent.close());
+    const { webhook } = await api.createWebhook({ url: silent.url });
+    await api.createMember();
+    const [delivery] = await eventually(async () => {
+      const list = await api.deliveries(webhook.id);
+      return list[0]?.attempts.length >= 1 && list;
+    }, 20_000, 'the attempt recorded after the time-out');
+    const [attempt] = delivery.attempts;
+    assert.equal(attempt.status, null, JSON.stringify(attempt));
+    assert.ok(attempt.durationMs >= 9500 && attempt.durationMs <= 12_000, `gave up after ${attempt.durationMs} ms`);
+    assert.match(attempt.error ?? '', /\S/);
+    assert.ok(Buffer.byteLength(attempt.error) <= 1024);
+    assertRetryAfter(delivery, 5000);
   });
 
   test('a name that resolves to a loopback address is refused where the connection is made', { timeout: 30_000 }, async (t) => {
