@@ -80,6 +80,10 @@ export function createEventStreams({ log = () => {}, pollMs = POLL_MS, heartbeat
       position = start ?? latest;
     } catch (error) {
       if (typeof error?.httpStatus !== 'number') throw error;
+      // The core names the host call it refused; the caller asked for the stream.
+      if (error.code === 'PERMISSION_DENIED') {
+        return answer(response, 403, errorBody('PERMISSION_DENIED', 'PERMISSION_DENIED', 'the event stream is for admins only'));
+      }
       return answer(response, error.httpStatus, JSON.stringify({ message: error.message, details: error.details }));
     }
     await pump(response, caller, position);
