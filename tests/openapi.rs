@@ -1,11 +1,15 @@
 //! pkg/openapi.json (hand-written) and the REST codec's `ROUTES` must agree both
 //! ways: every route is documented under its call's name, and the document
-//! describes no route the server does not have. Also: the document is whole
-//! (every `$ref` resolves, every schema is used).
+//! describes no route the server does not have. The few routes the Node host
+//! serves itself (the event stream) are marked `x-served-by: <file>` and checked
+//! against that file instead. Also: the document is whole (every `$ref` resolves,
+//! every schema is used).
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use universal_members::api::rest::{route, Method, API_ROOT, BASE, ROUTES};
+use universal_members::api::rest::{
+    api_path, route, Method, API_ROOT, BASE, ROUTES, WEBHOOKS_BASE,
+};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -16,6 +20,19 @@ fn document() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/openapi.json");
     let text = std::fs::read_to_string(path).expect("pkg/openapi.json is readable");
     serde_json::from_str(&text).expect("pkg/openapi.json is JSON")
+}
+
+/// The file of the package (relative to the crate) that serves a host route.
+fn served_by(operation: &Value) -> Option<&str> {
+    operation["x-served-by"].as_str()
+}
+
+/// Every (path, method, operation) the REST codec answers: all but `x-served-by` ones.
+fn codec_operations(doc: &Value) -> Vec<(String, String, Value)> {
+    operations(doc)
+        .into_iter()
+        .filter(|(_, _, operation)| served_by(operation).is_none())
+        .collect()
 }
 
 /// Every (path, method, operation) of the document.
@@ -103,7 +120,7 @@ fn every_route_is_documented_under_its_call_name() {
 #[test]
 fn every_documented_operation_is_a_route_of_the_server() {
     let doc = document();
-    for (path, method, operation) in operations(&doc) {
+    for (path, method, operation) in codec_operations(&doc) {
         let pattern = path
             .strip_prefix(API_ROOT)
             .unwrap_or_else(|| panic!("{path} is not under {API_ROOT}"));
@@ -120,9 +137,105 @@ fn every_documented_operation_is_a_route_of_the_server() {
         assert_eq!(routed.call, known.call, "{method} {path}");
     }
     assert_eq!(
-        operations(&doc).len(),
+        codec_operations(&doc).len(),
         ROUTES.len(),
         "one operation per route"
+    );
+}
+
+/// The paths of `pkg/host/event-stream.mjs`'s `EVENT_STREAM_PATHS` set.
+fn event_stream_paths() -> Vec<String> {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/host/event-stream.mjs");
+    let text = std::fs::read_to_string(file).expect("pkg/host/event-stream.mjs is readable");
+    let line = text
+        .lines()
+        .find(|l| l.contains("EVENT_STREAM_PATHS = new Set("))
+        .expect("event-stream.mjs defines EVENT_STREAM_PATHS");
+    line.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn host_routes_are_served_by_their_file_and_are_no_codec_route() {
+    let doc = document();
+    for (path, method, operation) in operations(&doc) {
+        let Some(file) = served_by(&operation) else {
+            continue;
+        };
+        let source = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("{method} {path}: x-served-by {file}: {e}"));
+        assert!(
+            source.contains(&format!("'{path}'")),
+            "{method} {path}: {file} does not name this path"
+        );
+        // The codec must not answer it too, or the two would disagree.
+        let parsed = Method::parse(&method.to_ascii_uppercase());
+        let codec = api_path(&path).zip(parsed).map(|(p, m)| route(m, p));
+        assert!(
+            !matches!(codec, Some(Ok(_))),
+            "{method} {path} is a codec route: document it without x-served-by"
+        );
+    }
+    // And every path the event stream serves (but the `/_api` twins) is documented, as a GET.
+    let paths = event_stream_paths();
+    assert!(!paths.is_empty(), "EVENT_STREAM_PATHS is empty");
+    for path in paths.iter().filter(|p| !p.starts_with("/_api/")) {
+        let operation = &doc["paths"][path]["get"];
+        assert!(
+            operation.is_object(),
+            "GET {path} (the event stream) is missing from pkg/openapi.json"
+        );
+        assert_eq!(
+            served_by(operation),
+            Some("pkg/host/event-stream.mjs"),
+            "GET {path} is served by pkg/host/event-stream.mjs"
+        );
+        assert!(
+            operation["responses"]["200"]["content"]["text/event-stream"].is_object(),
+            "GET {path} answers text/event-stream"
+        );
+        let names: BTreeSet<String> = parameters(&doc, path, operation)
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        for wanted in ["Last-Event-ID", "after"] {
+            assert!(
+                names.contains(wanted),
+                "GET {path} does not document {wanted}"
+            );
+        }
+    }
+}
+
+#[test]
+fn webhook_routes_and_the_event_stream_are_admin_only() {
+    let doc = document();
+    let mut checked = 0;
+    for (path, method, operation) in operations(&doc) {
+        if !(path.starts_with(WEBHOOKS_BASE) || served_by(&operation).is_some()) {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(
+            operation["security"],
+            serde_json::json!([{ "adminKey": [] }]),
+            "{method} {path}: admin key only"
+        );
+        assert!(
+            operation["responses"]["403"].is_object(),
+            "{method} {path}: documents 403 for everyone else"
+        );
+    }
+    let webhook_routes = ROUTES
+        .iter()
+        .filter(|r| format!("{API_ROOT}{}", r.pattern).starts_with(WEBHOOKS_BASE))
+        .count();
+    assert!(
+        checked > webhook_routes,
+        "the webhook routes and the event stream are documented"
     );
 }
 
@@ -203,7 +316,7 @@ fn path_parameters_are_declared_and_required() {
 #[test]
 fn reads_document_fieldsets_and_the_packed_request() {
     let doc = document();
-    for (path, method, operation) in operations(&doc) {
+    for (path, method, operation) in codec_operations(&doc) {
         if method != "get" {
             continue;
         }
@@ -212,11 +325,16 @@ fn reads_document_fieldsets_and_the_packed_request() {
             .filter(|p| p["in"] == "query")
             .filter_map(|p| p["name"].as_str().map(str::to_string))
             .collect();
-        for wanted in ["fieldsets", ".r"] {
+        // Member reads take fieldsets; any read that takes query parameters also
+        // takes them packed as `.r` (the codec parses it on every GET).
+        if path.starts_with(BASE) {
             assert!(
-                names.contains(wanted),
-                "GET {path} does not document {wanted}"
+                names.contains("fieldsets"),
+                "GET {path} does not document fieldsets"
             );
+        }
+        if !names.is_empty() {
+            assert!(names.contains(".r"), "GET {path} does not document .r");
         }
     }
     let list = &doc["paths"][BASE]["get"];
@@ -228,6 +346,18 @@ fn reads_document_fieldsets_and_the_packed_request() {
         assert!(
             names.contains(wanted),
             "listMembers does not document {wanted}"
+        );
+    }
+    let deliveries = format!("{WEBHOOKS_BASE}/{{id}}/deliveries");
+    let operation = &doc["paths"][&deliveries]["get"];
+    let names: BTreeSet<String> = parameters(&doc, &deliveries, operation)
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    for wanted in ["status", "limit"] {
+        assert!(
+            names.contains(wanted),
+            "listWebhookDeliveries does not document {wanted}"
         );
     }
 }
