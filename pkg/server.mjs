@@ -295,15 +295,25 @@ export function createMembersServer(options = {}) {
       });
   });
 
+  // Closing the server also ends the event streams (else close() would wait on
+  // them forever) and stops claiming deliveries; shutdown() waits for both.
+  let stopped = null;
+  const stopBackground = () => (stopped ??= background.stop().catch(() => {}));
+  const closeListener = server.close.bind(server);
+  server.close = (callback) => {
+    streams.close();
+    stopBackground();
+    return closeListener(callback);
+  };
+
   /**
    * Stops accepting, ends the event streams, lets in-flight requests finish and
    * webhook attempts finish (or gives their leases back), then closes the database.
    */
   server.shutdown = async () => {
     const closed = new Promise((resolve) => server.close(resolve));
-    streams.close();
     server.closeIdleConnections?.();
-    await Promise.all([closed, background.stop().catch(() => {})]);
+    await Promise.all([closed, stopBackground()]);
     await close().catch(() => {});
   };
   return server;
