@@ -128,6 +128,8 @@ export function createEventStreams({ log = () => {}, pollMs = POLL_MS, heartbeat
     heartbeat.unref();
     open.add(stream);
     response.on('close', stream.end);
+    // A write racing a disconnect errors; the 'close' that follows ends the stream.
+    response.on('error', () => {});
 
     while (!ended) {
       let events;

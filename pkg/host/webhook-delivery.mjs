@@ -64,16 +64,24 @@ export function sendOnce(claim, { allowPrivate = false, signal } = {}) {
       signal?.removeEventListener('abort', onAbort);
       // Once the status is known the attempt has its answer; a body cut short changes nothing.
       resolve(status === null ? outcome(null, describe(error)) : outcome(status, null, retryAfter));
-      if (cut) request.destroy();
+      if (cut) request?.destroy();
     };
     const onAbort = () => finish(new Error('the server stopped before the answer came'));
-    // node:http follows no redirects by itself: a 3xx is an answer like any other.
-    const request = (url.protocol === 'https:' ? https : http).request(url, {
-      method: 'POST',
-      headers,
-      lookup: allowPrivate ? undefined : guardedLookup,
-    });
-    const timer = setTimeout(() => finish(Object.assign(new Error(`no answer in ${ATTEMPT_TIMEOUT_MS / 1000} s`), { code: 'TIMEOUT' })), ATTEMPT_TIMEOUT_MS);
+    let request;
+    let timer;
+    try {
+      // node:http follows no redirects by itself: a 3xx is an answer like any other.
+      request = (url.protocol === 'https:' ? https : http).request(url, {
+        method: 'POST',
+        headers,
+        lookup: allowPrivate ? undefined : guardedLookup,
+      });
+    } catch (error) {
+      // E.g. a header value Node refuses: an attempt that failed, not a crash.
+      finish(error);
+      return;
+    }
+    timer = setTimeout(() => finish(Object.assign(new Error(`no answer in ${ATTEMPT_TIMEOUT_MS / 1000} s`), { code: 'TIMEOUT' })), ATTEMPT_TIMEOUT_MS);
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', finish);
     request.on('response', (response) => {
@@ -130,7 +138,8 @@ export function startWebhookDelivery({
 
   async function deliver(claim) {
     held.set(claim.deliveryId, claim.leaseToken);
-    const attempt = await sendOnce(claim, { allowPrivate, signal: abort.signal });
+    const attempt = await sendOnce(claim, { allowPrivate, signal: abort.signal })
+      .catch((error) => ({ status: null, durationMs: 0, error: describe(error), retryAfter: null }));
     // Cut short by stop(): the lease is given back instead, so the attempt is made again.
     if (abort.signal.aborted) return;
     try {
@@ -156,6 +165,7 @@ export function startWebhookDelivery({
         await pause(ERROR_PAUSE_MS);
         continue;
       }
+      // deliver() never rejects: every failure of an attempt is recorded or logged.
       if (claims.length > 0) await Promise.all(claims.map(deliver));
       if (claims.length < batchSize && !stopping) await pause(idleMs);
     }
