@@ -4,6 +4,8 @@
 import Database from 'better-sqlite3';
 
 const BUSY_TIMEOUT_MS = 5000;
+/** Something to wait on for a synchronous pause between tries of a busy open. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** The driver error shape the core understands. */
 function driverError(error) {
@@ -25,24 +27,44 @@ function driverError(error) {
 export function openSqlite(path) {
   let db = null;
   const statements = new Map();
+  const open = () => {
+    const opened = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = FULL');
+      opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+    // Gathers index statistics when they are missing or stale, so the planner
+    // picks the right index. Best effort: a busy database skips it.
+    try {
+      opened.pragma('optimize = 0x10002');
+    } catch {
+      // Another process holds the write lock; statistics can wait.
+    }
+    return opened;
+  };
   const connection = () => {
     if (db === null) {
-      try {
-        db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = FULL');
-        db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-        // Gathers index statistics when they are missing or stale, so the planner
-        // picks the right index. Best effort: a busy database skips it.
+      // Two processes opening a new file at once: switching it to WAL needs a
+      // lock SQLite does not wait for, so a busy open is tried again for up to
+      // the busy timeout before it counts as locked.
+      const deadline = Date.now() + BUSY_TIMEOUT_MS;
+      for (;;) {
         try {
-          db.pragma('optimize = 0x10002');
-        } catch {
-          // Another process holds the write lock; statistics can wait.
+          db = open();
+          break;
+        } catch (error) {
+          db = null;
+          const mapped = driverError(error);
+          if (mapped.kind === 'busy' && Date.now() < deadline) {
+            Atomics.wait(PAUSE, 0, 0, 20);
+            continue;
+          }
+          throw mapped.kind === 'other' ? { kind: 'unavailable', message: mapped.message } : mapped;
         }
-      } catch (error) {
-        db = null;
-        const mapped = driverError(error);
-        throw mapped.kind === 'other' ? { kind: 'unavailable', message: mapped.message } : mapped;
       }
     }
     return db;
