@@ -46,11 +46,21 @@ function wholeNumberOf(env, name) {
   return value;
 }
 
+/** `5,300,1800` → [5, 300, 1800] (seconds); unset → undefined; anything else throws. */
+function secondsListOf(env, name) {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const list = text.split(',').map((part) => Number(part.trim()));
+  if (list.some((n) => !Number.isFinite(n) || n < 0)) throw new TypeError(`${name} must be seconds separated by commas, got ${JSON.stringify(text)}`);
+  return list;
+}
+
 /**
  * The event settings: `deliverWebhooks` (MEMBERS_DELIVER_WEBHOOKS=1; the default
  * is `deliverByDefault`: true for servers, false for Node scripts),
  * `retentionDays` (MEMBERS_RETENTION_DAYS, default 30) and `webhookAllowPrivate`
- * (MEMBERS_WEBHOOK_ALLOW_PRIVATE=1, default false). Options override the
+ * (MEMBERS_WEBHOOK_ALLOW_PRIVATE=1, default false) and `webhookRetrySchedule`
+ * (MEMBERS_WEBHOOK_RETRY_SCHEDULE, seconds after each failure). Options override the
  * environment, which overrides the defaults; a bad environment value throws.
  */
 export function eventSettings(options = {}, { deliverByDefault = false, env = process.env } = {}) {
@@ -58,6 +68,8 @@ export function eventSettings(options = {}, { deliverByDefault = false, env = pr
     deliverWebhooks: options.deliverWebhooks ?? flagOf(env, 'MEMBERS_DELIVER_WEBHOOKS') ?? deliverByDefault,
     retentionDays: options.retentionDays ?? wholeNumberOf(env, 'MEMBERS_RETENTION_DAYS') ?? DEFAULT_RETENTION_DAYS,
     webhookAllowPrivate: options.webhookAllowPrivate ?? flagOf(env, 'MEMBERS_WEBHOOK_ALLOW_PRIVATE') ?? false,
+    // The core's schedule (5 s … 10 h) when unset.
+    webhookRetrySchedule: options.webhookRetrySchedule ?? secondsListOf(env, 'MEMBERS_WEBHOOK_RETRY_SCHEDULE'),
   };
 }
 
@@ -87,9 +99,11 @@ export function openCore(options) {
     mailer: options.mailer, smtpUrl: options.smtpUrl, mailbox: options.mailbox, siteUrl: options.siteUrl,
   });
   const { approval, defaultPrivacy, loginLimit } = options;
-  const { retentionDays, webhookAllowPrivate } = eventSettings(options);
+  const { retentionDays, webhookAllowPrivate, webhookRetrySchedule } = eventSettings(options);
   hasher ??= openHasher();
-  const core = Members.open({ approval, defaultPrivacy, loginLimit, retentionDays, webhookAllowPrivate }, driver, mailer, hasher, signer);
+  const core = Members.open({
+    approval, defaultPrivacy, loginLimit, retentionDays, webhookAllowPrivate, webhookRetrySchedule,
+  }, driver, mailer, hasher, signer);
   return { core, local: true, close: async () => { if (driver) await driver.close(); } };
 }
 
@@ -104,6 +118,8 @@ export function openCore(options) {
 export function startBackground(core, { deliverWebhooks = true, webhookAllowPrivate = false, log = () => {} } = {}) {
   const admin = core.elevated();
   const delivery = deliverWebhooks ? startWebhookDelivery({ admin, allowPrivate: webhookAllowPrivate, log }) : null;
+  // Every commit of this process wakes the worker: its events go out at once.
+  if (delivery) core.onCommit(() => delivery.poke());
   const retention = startRetention({ admin, log });
   return {
     poke: () => delivery?.poke(),

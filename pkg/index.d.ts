@@ -486,6 +486,12 @@ export interface ConfigureOptions {
    * `MEMBERS_WEBHOOK_ALLOW_PRIVATE=1`, else false). For development and tests only.
    */
   webhookAllowPrivate?: boolean;
+  /**
+   * Seconds to wait after the 1st, 2nd, … failed attempt of a webhook delivery;
+   * after the last the delivery is dead (default `MEMBERS_WEBHOOK_RETRY_SCHEDULE`,
+   * comma-separated, else 5, 300, 1800, 7200, 18000, 36000, 36000; ±20 % jitter).
+   */
+  webhookRetrySchedule?: number[];
 }
 
 /** Chooses the database (Node) or the server (browser). */

@@ -94,6 +94,7 @@ export function createMembersServer(options = {}) {
     siteUrl: options.siteUrl,
     retentionDays: events.retentionDays,
     webhookAllowPrivate: events.webhookAllowPrivate,
+    webhookRetrySchedule: events.webhookRetrySchedule,
   });
   const adminDigest = options.adminKey ? digest(options.adminKey) : null;
   const corsOrigins = new Set(options.corsOrigins ?? []);

@@ -29,6 +29,8 @@ pub struct EventBus {
     /// A dispatch is running; `again` asks it to read once more when done.
     dispatching: Cell<bool>,
     again: Cell<bool>,
+    /// Told after every commit that wrote events (the host wakes its delivery worker).
+    commit_listeners: RefCell<Vec<Rc<dyn Fn()>>>,
 }
 
 impl EventBus {
@@ -36,6 +38,11 @@ impl EventBus {
     /// committed from now on.
     pub fn subscribe(&self, kind: EventKind, handler: Handler) {
         self.handlers.borrow_mut().push((kind, handler));
+    }
+
+    /// Calls `listener` after every commit that stored events.
+    pub fn on_commit(&self, listener: Rc<dyn Fn()>) {
+        self.commit_listeners.borrow_mut().push(listener);
     }
 
     fn has_handlers(&self) -> bool {
@@ -69,6 +76,10 @@ impl<S: Store> Engine<S> {
     /// their handlers, in commit order. One dispatch runs at a time; a commit
     /// during it makes it read again, so nothing is handed on twice or skipped.
     pub(crate) async fn after_commit(&self) {
+        let listeners: Vec<Rc<dyn Fn()>> = self.events.commit_listeners.borrow().clone();
+        for listener in listeners {
+            listener();
+        }
         if !self.events.has_handlers() {
             return;
         }

@@ -212,6 +212,19 @@ impl Members {
         })
     }
 
+    /// Host: calls `listener()` after every commit of this process that stored
+    /// events, so the delivery worker sends them without waiting for its next poll.
+    #[wasm_bindgen(js_name = onCommit)]
+    pub fn on_commit(&self, listener: js_sys::Function) -> Result<(), JsValue> {
+        if let Transport::Local(engine) = &*self.transport() {
+            engine.events().on_commit(Rc::new(move || {
+                // A listener's failure is the host's; the change is committed.
+                let _ = listener.call0(&JsValue::NULL);
+            }));
+        }
+        Ok(())
+    }
+
     /// Host: one retention sweep → `{ removed }`.
     #[wasm_bindgen(js_name = pruneOutbox)]
     pub fn prune_outbox(&self) -> Promise {

@@ -136,66 +136,55 @@ impl<D: SqlDriver> SqlStore<D> {
         self.write(statements, None).await
     }
 
-    async fn delivery_views(&self, mut sql: Sql) -> MembersResult<Vec<Delivery>> {
-        let rows = self.rows(&sql).await?;
-        let mut deliveries = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let event = event_from(cell(row, 8))?;
-            let status = DeliveryStatus::from_column(text(cell(row, 2))?);
-            deliveries.push(Delivery {
-                id: int(cell(row, 0))?.to_string(),
-                webhook_id: text(cell(row, 1))?.to_string(),
-                event_id: event.id.clone(),
-                event_type: event.kind.event_type(),
-                entity_id: event.member_id.to_string(),
-                status,
-                attempt_count: 0,
-                next_attempt_date: (status == DeliveryStatus::Pending)
-                    .then(|| int(cell(row, 4)).map(Timestamp))
-                    .transpose()?,
-                created_date: Timestamp(int(cell(row, 5))?),
-                attempts: Vec::new(),
-                last_failed: int(cell(row, 3))? != 0,
-            });
-        }
-        if deliveries.is_empty() {
-            return Ok(deliveries);
-        }
-        sql = self.sql();
-        sql.push(
-            "SELECT delivery_id, attempt_date, status, duration_ms, error FROM webhook_attempts \
-             WHERE delivery_id IN (",
-        );
-        for (n, d) in deliveries.iter().enumerate() {
-            if n > 0 {
-                sql.push(", ");
-            }
-            sql.bind(i(d.id.parse().unwrap_or(0)));
-        }
-        sql.push(") ORDER BY attempt_date");
-        for row in self.rows(&sql).await? {
-            let id = int(cell(&row, 0))?.to_string();
-            if let Some(d) = deliveries.iter_mut().find(|d| d.id == id) {
-                d.attempts.push(Attempt {
-                    date: Timestamp(int(cell(&row, 1))?),
-                    status: opt_int(cell(&row, 2))?.map(|s| s as u16),
-                    duration_ms: int(cell(&row, 3))?.max(0) as u64,
-                    error: opt_text(cell(&row, 4)),
-                });
-                d.attempt_count += 1;
-            }
-        }
-        Ok(deliveries)
-    }
-
-    fn delivery_select(&self) -> Sql {
+    /// Deliveries chosen by `filter` (a WHERE condition on `d`, ordering and
+    /// limit included), with their attempts, read in one statement so status and
+    /// attempts come from the same snapshot.
+    async fn delivery_views(&self, filter: Sql) -> MembersResult<Vec<Delivery>> {
         let mut sql = self.sql();
         sql.push(
             "SELECT d.id, d.endpoint_id, d.status, d.last_failed, d.next_attempt, d.created_date, \
-             d.attempts, d.event_position, e.data FROM webhook_deliveries d \
-             JOIN events e ON e.position = d.event_position WHERE ",
+             e.data, a.attempt_date, a.status, a.duration_ms, a.error \
+             FROM (SELECT * FROM webhook_deliveries d WHERE ",
+        )
+        .append(&filter)
+        .push(
+            ") d JOIN events e ON e.position = d.event_position \
+             LEFT JOIN webhook_attempts a ON a.delivery_id = d.id \
+             ORDER BY d.id DESC, a.attempt_date",
         );
-        sql
+        let mut deliveries: Vec<Delivery> = Vec::new();
+        for row in &self.rows(&sql).await? {
+            let id = int(cell(row, 0))?.to_string();
+            if deliveries.last().is_none_or(|d| d.id != id) {
+                let event = event_from(cell(row, 6))?;
+                let status = DeliveryStatus::from_column(text(cell(row, 2))?);
+                deliveries.push(Delivery {
+                    id,
+                    webhook_id: text(cell(row, 1))?.to_string(),
+                    event_id: event.id.clone(),
+                    event_type: event.kind.event_type(),
+                    entity_id: event.member_id.to_string(),
+                    status,
+                    attempt_count: 0,
+                    next_attempt_date: (status == DeliveryStatus::Pending)
+                        .then(|| int(cell(row, 4)).map(Timestamp))
+                        .transpose()?,
+                    created_date: Timestamp(int(cell(row, 5))?),
+                    attempts: Vec::new(),
+                    last_failed: int(cell(row, 3))? != 0,
+                });
+            }
+            if let (Some(delivery), Some(date)) = (deliveries.last_mut(), opt_int(cell(row, 7))?) {
+                delivery.attempts.push(Attempt {
+                    date: Timestamp(date),
+                    status: opt_int(cell(row, 8))?.map(|s| s as u16),
+                    duration_ms: int(cell(row, 9))?.max(0) as u64,
+                    error: opt_text(cell(row, 10)),
+                });
+                delivery.attempt_count += 1;
+            }
+        }
+        Ok(deliveries)
     }
 }
 
@@ -331,6 +320,19 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
         token: &str,
         limit: u32,
     ) -> MembersResult<Vec<Claim>> {
+        // Idle workers ask often: a read first, so an idle poll takes no write lock.
+        let mut due = self.sql();
+        due.push(
+            "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
+             AND w.enabled = 1 WHERE d.status = 'pending' AND d.next_attempt <= ",
+        )
+        .bind(i(now.millis()))
+        .push(" AND (d.lease_until IS NULL OR d.lease_until < ")
+        .bind(i(now.millis()))
+        .push(") LIMIT 1");
+        if self.rows(&due).await?.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut sql = self.sql();
         sql.push("UPDATE webhook_deliveries SET lease_token = ")
             .bind(t(token))
@@ -506,7 +508,7 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
         filter: DeliveryFilter,
         limit: u32,
     ) -> MembersResult<Vec<Delivery>> {
-        let mut sql = self.delivery_select();
+        let mut sql = self.sql();
         sql.push("d.endpoint_id = ").bind(t(webhook_id));
         match filter {
             DeliveryFilter::All => {}
@@ -526,7 +528,7 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
         let Ok(id) = delivery_id.parse::<i64>() else {
             return Ok(None);
         };
-        let mut sql = self.delivery_select();
+        let mut sql = self.sql();
         sql.push("d.id = ").bind(i(id));
         Ok(self.delivery_views(sql).await?.into_iter().next())
     }
