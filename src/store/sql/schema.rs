@@ -214,10 +214,28 @@ pub async fn migrate<D: SqlDriver>(
     }
     for version in current + 1..=SCHEMA_VERSION {
         let mut statements: Vec<Statement> = migration_lock(dialect).into_iter().collect();
-        for text in migration(version, dialect) {
-            let mut sql = Sql::new(dialect);
-            sql.push(&text);
-            statements.push(Statement::new(sql));
+        match dialect {
+            // Another process (or call) may have applied this version after we
+            // read `current`. Re-running its DDL is not harmless on PostgreSQL:
+            // `CREATE INDEX IF NOT EXISTS` takes a SHARE lock on the table before
+            // it sees the index, and that deadlocks against writers already using
+            // the new tables. So the version is checked again under the lock, in
+            // the same transaction, and the DDL skipped when it is there.
+            Dialect::Postgres => {
+                let mut sql = Sql::new(dialect);
+                sql.push(&format!(
+                    "DO $migrate$ BEGIN IF NOT EXISTS (SELECT 1 FROM schema_version WHERE version = {version}) THEN {}; END IF; END $migrate$",
+                    migration(version, dialect).join(";\n")
+                ));
+                statements.push(Statement::new(sql));
+            }
+            Dialect::Sqlite => {
+                for text in migration(version, dialect) {
+                    let mut sql = Sql::new(dialect);
+                    sql.push(&text);
+                    statements.push(Statement::new(sql));
+                }
+            }
         }
         if version == 1 {
             statements.push(setting_once(dialect, "cursor_secret", secret));
