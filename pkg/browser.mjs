@@ -4,7 +4,7 @@
 
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeAuthentication, makeMembers, WEBHOOK_METHODS } from './facade.mjs';
+import { makeAsyncJobs, makeAuthentication, makeMembers, WEBHOOK_METHODS } from './facade.mjs';
 
 await init();
 registerErrorClass(MembersError);
@@ -53,5 +53,11 @@ export function elevate() {
  */
 export const webhooks = Object.fromEntries(WEBHOOK_METHODS.map((name) => [name,
   async () => { throw refused(`webhooks.${name} is for admins: call it from Node`); }]));
+
+/**
+ * Wix's Async Job API (admins: the server answers PERMISSION_DENIED to anyone
+ * else), e.g. to follow a bulk job's progress in an admin page.
+ */
+export const asyncJobs = makeAsyncJobs(() => base);
 
 export { MembersError, isMembersError };

@@ -9,6 +9,7 @@ import { openMailer } from './mail.mjs';
 import { openHasher } from './hasher.mjs';
 import { signer } from './host/signer.mjs';
 import { startWebhookDelivery } from './host/webhook-delivery.mjs';
+import { startJobRunner } from './host/job-runner.mjs';
 import { startRetention } from './host/retention.mjs';
 
 initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
@@ -109,20 +110,22 @@ export function openCore(options) {
 
 /**
  * Starts the background work of a core opened here, acting as admin: webhook
- * delivery (when `deliverWebhooks`) and the retention timer.
- * `{ deliverWebhooks, webhookAllowPrivate, log(line) }`. Returns `{ poke(),
- * stop() }`: `poke()` after a local write sends its webhooks without waiting for
- * the next tick; `stop()` finishes or gives back what is in flight (call it
- * before closing the database).
+ * delivery (when `deliverWebhooks`), the async job runner and the retention
+ * timer. `{ deliverWebhooks, webhookAllowPrivate, log(line) }`. Returns `{ poke(),
+ * stop() }`: `poke()` after a local write sends its webhooks and looks for new
+ * jobs without waiting for the next tick; `stop()` finishes or gives back what is
+ * in flight (call it before closing the database).
  */
 export function startBackground(core, { deliverWebhooks = true, webhookAllowPrivate = false, log = () => {} } = {}) {
   const admin = core.elevated();
   const delivery = deliverWebhooks ? startWebhookDelivery({ admin, allowPrivate: webhookAllowPrivate, log }) : null;
-  // Every commit of this process wakes the worker: its events go out at once.
-  if (delivery) core.onCommit(() => delivery.poke());
+  const jobs = startJobRunner({ admin, log });
+  // Every commit of this process wakes the workers: its events go out and its
+  // jobs start at once.
+  core.onCommit(() => { delivery?.poke(); jobs.poke(); });
   const retention = startRetention({ admin, log });
   return {
-    poke: () => delivery?.poke(),
-    stop: () => Promise.all([delivery?.stop(), retention.stop()]).then(() => {}),
+    poke: () => { delivery?.poke(); jobs.poke(); },
+    stop: () => Promise.all([delivery?.stop(), jobs.stop(), retention.stop()]).then(() => {}),
   };
 }

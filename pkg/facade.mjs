@@ -49,6 +49,20 @@ export function makeWebhooks(core, resolve = (c) => c) {
   return api;
 }
 
+/** The calls of Wix's Async Job API (SPEC §12; admins only). */
+export const ASYNC_JOB_METHODS = ['getAsyncJob', 'listAsyncJobItems'];
+
+/** Builds an asyncJobs object over `core()`, like `makeWebhooks`. */
+export function makeAsyncJobs(core, resolve = (c) => c) {
+  const api = {};
+  for (const name of ASYNC_JOB_METHODS) {
+    const method = (...args) => resolve(core())[name](...args);
+    Object.defineProperty(method, 'name', { value: name });
+    api[name] = method;
+  }
+  return api;
+}
+
 /** Every call of SPEC §10 that goes to the core (`loggedIn` is answered locally). */
 export const AUTHENTICATION_METHODS = [
   'register', 'login', 'logout', 'changeLoginEmail', 'sendSetPasswordEmail', 'setPassword',

@@ -215,6 +215,53 @@ export interface BulkDeleteMembersResponse {
 
 export interface JobResponse { jobId: string }
 
+/** What a by-filter bulk call answers with `{ dryRun: true }`: nothing is written. **Beyond Wix.** */
+export interface DryRunResponse { dryRun: true; count: number; sampleIds: string[] }
+
+/** Options of a by-filter bulk call. */
+export interface BulkByFilterOptions {
+  /** Answer the number of matches and the first 10 ids, and write nothing. */
+  dryRun?: boolean;
+}
+
+/** Where an async job stands. */
+export type AsyncJobStatus = 'INITIALIZED' | 'PROCESSING' | 'FINISHED' | 'FAILED';
+
+/** A bulk job (Wix's Async Job), readable while it runs. */
+export interface AsyncJob {
+  _id: string;
+  status: AsyncJobStatus;
+  counters: { itemsToProcess: number; itemsSucceeded: number; itemsFailed: number };
+  /** `action`: DELETE, APPROVE or BLOCK; `filter` as given; `error` when FAILED. */
+  metadata: { action: 'DELETE' | 'APPROVE' | 'BLOCK'; filter: Filter; error?: string };
+  _createdDate: Date;
+  _updatedDate: Date;
+}
+
+/** One member of a job, once worked. */
+export interface AsyncJobItem {
+  _id: string;
+  /** The member. */
+  entityId: string;
+  success: boolean;
+  /** Why it failed (`code` is the applicationCode, e.g. FAILED_PRECONDITION). */
+  error?: { code: string; description: string };
+}
+
+/** Wix's Async Job API (admins only; `elevate` on Node). */
+export interface AsyncJobsApi {
+  /** The job; NOT_FOUND when unknown or ended more than the retention ago. */
+  getAsyncJob(jobId: string): Promise<{ job: AsyncJob }>;
+  /** Worked items in order, a page at a time (`paging.cursor` from `pagingMetadata.cursors.next`). */
+  listAsyncJobItems(jobId: string, options?: {
+    statusFilter?: 'ALL' | 'FAILED_ONLY' | 'SUCCESSFUL_ONLY';
+    paging?: { limit?: number; cursor?: string };
+  }): Promise<{ items: AsyncJobItem[]; pagingMetadata: { count: number; cursors: { next: string | null }; hasNext: boolean } }>;
+}
+
+/** Wix's Async Job API: follow the jobs of the by-filter bulk calls. */
+export const asyncJobs: AsyncJobsApi;
+
 export type IdentityType = 'ANONYMOUS_VISITOR' | 'MEMBER' | 'ADMIN';
 
 export interface EventMetadata {
@@ -359,9 +406,18 @@ export interface MembersApi {
   disconnectMember(_id: string): Promise<MemberResponse>;
   deleteMyMember(options?: { contentAssigneeId?: string }): Promise<void>;
   bulkDeleteMembers(memberIds: string[]): Promise<BulkDeleteMembersResponse>;
+  /** Starts an async job deleting the current matches (see `asyncJobs`). */
   bulkDeleteMembersByFilter(filter: Filter): Promise<JobResponse>;
+  bulkDeleteMembersByFilter(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  bulkDeleteMembersByFilter(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
+  /** Starts an async job approving the current matches (see `asyncJobs`). */
   bulkApproveMembers(filter: Filter): Promise<JobResponse>;
+  bulkApproveMembers(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  bulkApproveMembers(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
+  /** Starts an async job blocking the current matches; never the admin's own member. */
   bulkBlockMembers(filter: Filter): Promise<JobResponse>;
+  bulkBlockMembers(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  bulkBlockMembers(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
   /** Admins: stores whole members (ids, dates, statuses kept), all or nothing, 1..1000. Beyond Wix. */
   importMembers(members: Array<Member | Record<string, unknown>>): Promise<{ importedCount: number }>;
   /** Node only. */

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openCore, eventSettings, startBackground, DEFAULT_DATABASE } from './core.mjs';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
+import { makeAsyncJobs, makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
 
 let base = null;
 let closeBase = async () => {};
@@ -59,9 +59,14 @@ export function configure(options = {}) {
     throw new TypeError('deliverWebhooks needs the database in this process: the server at baseUrl delivers its own');
   }
   const opened = openCore(chosen);
-  // A client of a remote server has no outbox here: that server delivers.
-  const background = opened.local && chosen.deliverWebhooks
-    ? startBackground(opened.core, { webhookAllowPrivate: chosen.webhookAllowPrivate, log: (line) => process.stderr.write(`universal-members: ${line}\n`) })
+  // A client of a remote server has no outbox or jobs here: that server works
+  // them. With the database here, jobs always run; webhooks when asked.
+  const background = opened.local
+    ? startBackground(opened.core, {
+      deliverWebhooks: chosen.deliverWebhooks,
+      webhookAllowPrivate: chosen.webhookAllowPrivate,
+      log: (line) => process.stderr.write(`universal-members: ${line}\n`),
+    })
     : null;
   const previous = closeBase;
   base = opened.core;
@@ -115,6 +120,12 @@ export const members = facadeOver(visitor);
  * Anyone else gets `PERMISSION_DENIED` from the core.
  */
 export const webhooks = makeWebhooks(visitor, withElevation);
+
+/**
+ * Wix's Async Job API (SPEC §12), for admins: `elevate(asyncJobs.getAsyncJob)(jobId)`
+ * and `listAsyncJobItems(jobId, { statusFilter, paging })`.
+ */
+export const asyncJobs = makeAsyncJobs(visitor, withElevation);
 
 /**
  * The authentication API (SPEC §10). It holds no session itself: `login` and

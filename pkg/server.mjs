@@ -19,6 +19,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const API_PREFIXES = [
   '/members/v1/members', '/_api/members/v1/members', '/members/v1/auth', '/_api/members/v1/auth',
   '/members/v1/webhooks', '/_api/members/v1/webhooks',
+  '/async-jobs/v1/async-jobs', '/_api/async-jobs/v1/async-jobs',
 ];
 const ACT_AS = 'x-members-act-as';
 const ELEVATE = 'x-members-elevate';

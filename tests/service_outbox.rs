@@ -260,9 +260,11 @@ fn every_write_path_stores_exactly_one_event_per_changed_member() {
                 Operation::BulkModerate {
                     filter: json!({ "profile.nickname": { "$startsWith": "Mod" } }),
                     action: Moderation::Block,
+                    options: json!({}),
                 },
             )
             .unwrap();
+            block_on(run_jobs(&site.engine));
         },
     );
     check_write(
@@ -276,9 +278,11 @@ fn every_write_path_stores_exactly_one_event_per_changed_member() {
                 Operation::BulkModerate {
                     filter: json!({ "profile.nickname": { "$startsWith": "Mod" } }),
                     action: Moderation::Approve,
+                    options: json!({}),
                 },
             )
             .unwrap();
+            block_on(run_jobs(&site.engine));
         },
     );
     check_write(
@@ -291,9 +295,11 @@ fn every_write_path_stores_exactly_one_event_per_changed_member() {
                 &admin(),
                 Operation::BulkDeleteMembersByFilter {
                     filter: json!({ "profile.nickname": { "$startsWith": "Mod" } }),
+                    options: json!({}),
                 },
             )
             .unwrap();
+            block_on(run_jobs(&site.engine));
         },
     );
     let imported = "0f8fad5b-d9cb-469f-a165-70867728950e".to_string();

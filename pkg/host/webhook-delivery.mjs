@@ -21,6 +21,14 @@ const ERROR_PAUSE_MS = 2_000;
 const STOP_GRACE_MS = 10_000;
 const USER_AGENT = 'universal-members-webhooks';
 
+// Agents of our own: the global ones may send through a proxy from the
+// environment (Node 22+), which would make the address check see only the proxy,
+// and may hand over sockets other code opened without the check.
+const AGENTS = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
 /** The short, data-free name of an error for a log line. */
 const errorName = (error) => error?.applicationCode ?? error?.code ?? error?.name ?? 'Error';
 
@@ -74,6 +82,7 @@ export function sendOnce(claim, { allowPrivate = false, signal } = {}) {
       request = (url.protocol === 'https:' ? https : http).request(url, {
         method: 'POST',
         headers,
+        agent: AGENTS[url.protocol],
         lookup: allowPrivate ? undefined : guardedLookup,
       });
     } catch (error) {
@@ -155,20 +164,39 @@ export function startWebhookDelivery({
     held.delete(claim.deliveryId);
   }
 
+  // Up to `batchSize` attempts at once; a slot freed is filled at once, so one
+  // slow endpoint never holds back the others.
+  const inFlight = new Set();
   async function loop() {
     while (!stopping) {
+      const room = batchSize - inFlight.size;
+      if (room <= 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
       let claims;
       try {
-        claims = await admin.claimWebhookDeliveries(batchSize);
+        claims = await admin.claimWebhookDeliveries(room);
       } catch (error) {
         log(`webhooks: claiming deliveries failed (${errorName(error)}); trying again in ${ERROR_PAUSE_MS / 1000} s`);
         await pause(ERROR_PAUSE_MS);
         continue;
       }
-      // deliver() never rejects: every failure of an attempt is recorded or logged.
-      if (claims.length > 0) await Promise.all(claims.map(deliver));
-      if (claims.length < batchSize && !stopping) await pause(idleMs);
+      if (stopping) {
+        // Claimed while stopping: stop() gives these back unsent.
+        for (const claim of claims) held.set(claim.deliveryId, claim.leaseToken);
+        break;
+      }
+      for (const claim of claims) {
+        // deliver() never rejects: every failure of an attempt is recorded or logged.
+        const attempt = deliver(claim).finally(() => inFlight.delete(attempt));
+        inFlight.add(attempt);
+      }
+      if (claims.length < room && !stopping) {
+        await Promise.race([pause(idleMs), ...(inFlight.size > 0 ? [Promise.race(inFlight)] : [])]);
+      }
     }
+    await Promise.all(inFlight);
   }
 
   const running = loop();

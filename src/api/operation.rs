@@ -4,6 +4,7 @@
 //! HTTP requests. `dispatch` hands an operation to the engine.
 
 use crate::model::credentials::Secret;
+use crate::model::job::JobAction;
 use crate::model::{Fieldset, MemberView, MembersResult};
 use crate::query::QueryRequest;
 use crate::service::{ContactList, Context, Engine, MembersPage, Moderation, Registration};
@@ -69,10 +70,19 @@ pub enum Operation {
     },
     BulkDeleteMembersByFilter {
         filter: Value,
+        options: Value,
     },
     BulkModerate {
         filter: Value,
         action: Moderation,
+        options: Value,
+    },
+    GetAsyncJob {
+        id: String,
+    },
+    ListAsyncJobItems {
+        id: String,
+        options: Value,
     },
     ImportMembers {
         members: Value,
@@ -242,11 +252,25 @@ pub async fn dispatch<S: Store>(
             Reply::Empty
         }
         BulkDeleteMembers { ids } => Reply::Json(engine.bulk_delete_members(caller, &ids).await?),
-        BulkDeleteMembersByFilter { filter } => {
-            Reply::Json(engine.bulk_delete_by_filter(caller, &filter).await?)
+        BulkDeleteMembersByFilter { filter, options } => Reply::Json(
+            engine
+                .start_job(caller, JobAction::Delete, &filter, &options)
+                .await?,
+        ),
+        BulkModerate {
+            filter,
+            action,
+            options,
+        } => {
+            let action = match action {
+                Moderation::Block => JobAction::Block,
+                _ => JobAction::Approve,
+            };
+            Reply::Json(engine.start_job(caller, action, &filter, &options).await?)
         }
-        BulkModerate { filter, action } => {
-            Reply::Json(engine.bulk_moderate(caller, &filter, action).await?)
+        GetAsyncJob { id } => Reply::Json(engine.get_async_job(caller, &id).await?),
+        ListAsyncJobItems { id, options } => {
+            Reply::Json(engine.list_async_job_items(caller, &id, &options).await?)
         }
         ImportMembers { members } => Reply::Json(engine.import_members(caller, members).await?),
         Register {

@@ -228,6 +228,16 @@ pub const ROUTES: &[Route] = &[
         call: "setPassword",
     },
     Route {
+        method: Method::Get,
+        pattern: "/async-jobs/{id}",
+        call: "getAsyncJob",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/async-jobs/{id}/items",
+        call: "listAsyncJobItems",
+    },
+    Route {
         method: Method::Post,
         pattern: "/webhooks",
         call: "createWebhook",
@@ -267,6 +277,28 @@ pub const ROUTES: &[Route] = &[
 /// Where the webhook routes are.
 pub const WEBHOOKS_BASE: &str = "/members/v1/webhooks";
 
+/// Where Wix's Async Job API is (its own root, as on Wix).
+pub const JOBS_ROOT: &str = "/async-jobs/v1";
+/// Where the async job routes are.
+pub const JOBS_BASE: &str = "/async-jobs/v1/async-jobs";
+
+/// The options of a by-filter bulk call from its body (`dryRun`, Beyond Wix).
+fn job_options(body: &Value) -> Value {
+    match &body["dryRun"] {
+        Value::Null => json!({}),
+        dry_run => json!({ "dryRun": dry_run }),
+    }
+}
+
+/// The body of a by-filter bulk call.
+fn job_body(filter: &Value, options: &Value) -> Value {
+    let mut body = json!({ "filter": rest(filter.clone()) });
+    if !options["dryRun"].is_null() {
+        body["dryRun"] = options["dryRun"].clone();
+    }
+    body
+}
+
 /// An HTTP request as the codec sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WireRequest {
@@ -298,6 +330,14 @@ pub enum RouteError {
 /// The path under `API_ROOT` (or `WIX_API_ROOT`), if the request is for the
 /// members or authentication API.
 pub fn api_path(path: &str) -> Option<&str> {
+    // Wix's Async Job API has a root of its own: `/async-jobs/v1/async-jobs/…`.
+    for root in ["/_api/async-jobs/v1", JOBS_ROOT] {
+        if let Some(rest) = path.strip_prefix(root) {
+            if rest == "/async-jobs" || rest.starts_with("/async-jobs/") {
+                return Some(rest.trim_end_matches('/'));
+            }
+        }
+    }
     [WIX_API_ROOT, API_ROOT].iter().find_map(|root| {
         let rest = path.strip_prefix(root)?;
         ["/members", "/auth", "/webhooks"]
@@ -552,14 +592,28 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
         },
         "bulkDeleteMembersByFilter" => Operation::BulkDeleteMembersByFilter {
             filter: body["filter"].clone(),
+            options: job_options(&body),
         },
         "bulkApproveMembers" => Operation::BulkModerate {
             filter: body["filter"].clone(),
             action: Moderation::Approve,
+            options: job_options(&body),
         },
         "bulkBlockMembers" => Operation::BulkModerate {
             filter: body["filter"].clone(),
             action: Moderation::Block,
+            options: job_options(&body),
+        },
+        "getAsyncJob" => Operation::GetAsyncJob { id },
+        "listAsyncJobItems" => Operation::ListAsyncJobItems {
+            id,
+            options: json!({
+                "statusFilter": params["statusFilter"],
+                "paging": {
+                    "limit": numbers(&params["paging"])["limit"],
+                    "cursor": params["paging"]["cursor"],
+                },
+            }),
         },
         "importMembers" => Operation::ImportMembers {
             members: body["members"].clone(),
@@ -800,21 +854,50 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
         BulkDeleteMembers { ids } => {
             return post(format!("{BASE}/bulk/delete"), json!({ "memberIds": ids }))
         }
-        BulkDeleteMembersByFilter { filter } => {
+        BulkDeleteMembersByFilter { filter, options } => {
             return post(
                 format!("{BASE}/bulk/delete-by-filter"),
-                json!({ "filter": rest(filter.clone()) }),
+                job_body(filter, options),
             )
         }
-        BulkModerate { filter, action } => {
+        BulkModerate {
+            filter,
+            action,
+            options,
+        } => {
             let path = match action {
                 Moderation::Block => "/bulk/block-by-filter",
                 _ => "/bulk/approve-by-filter",
             };
-            return post(
-                format!("{BASE}{path}"),
-                json!({ "filter": rest(filter.clone()) }),
-            );
+            return post(format!("{BASE}{path}"), job_body(filter, options));
+        }
+        GetAsyncJob { id } => (
+            Method::Get,
+            format!("{JOBS_BASE}/{}", percent_encode(id)),
+            String::new(),
+            Value::Null,
+        ),
+        ListAsyncJobItems { id, options } => {
+            let mut query = Vec::new();
+            if let Some(status) = options["statusFilter"].as_str() {
+                query.push(format!("statusFilter={}", percent_encode(status)));
+            }
+            match &options["paging"]["limit"] {
+                Value::Null => {}
+                limit => query.push(format!(
+                    "paging.limit={}",
+                    percent_encode(&limit.to_string())
+                )),
+            }
+            if let Some(cursor) = options["paging"]["cursor"].as_str() {
+                query.push(format!("paging.cursor={}", percent_encode(cursor)));
+            }
+            (
+                Method::Get,
+                format!("{JOBS_BASE}/{}/items", percent_encode(id)),
+                query.join("&"),
+                Value::Null,
+            )
         }
         ImportMembers { members } => {
             return post(
@@ -1024,14 +1107,22 @@ mod tests {
             },
             BulkDeleteMembersByFilter {
                 filter: json!({ "_id": ID }),
+                options: json!({}),
             },
             BulkModerate {
                 filter: json!({ "status": "PENDING" }),
                 action: Moderation::Approve,
+                options: json!({ "dryRun": true }),
             },
             BulkModerate {
                 filter: json!({ "status": "APPROVED" }),
                 action: Moderation::Block,
+                options: json!({}),
+            },
+            GetAsyncJob { id: ID.into() },
+            ListAsyncJobItems {
+                id: ID.into(),
+                options: json!({ "statusFilter": "FAILED_ONLY", "paging": { "limit": 5, "cursor": "12" } }),
             },
             ImportMembers {
                 members: json!([{ "_id": ID }]),

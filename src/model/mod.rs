@@ -10,6 +10,7 @@ pub mod event;
 pub mod fieldset;
 pub mod ids;
 pub mod input;
+pub mod job;
 pub mod member;
 pub mod naming;
 pub mod text;

@@ -221,10 +221,15 @@ pub fn check_webhook_url(url: &str, allow_private: bool) -> MembersResult<()> {
             format!("{url:?} must start with http:// or https://"),
         );
     };
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // A backslash is a slash to the WHATWG URL parser (Node's): refuse it rather
+    // than read another host than the sender will.
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
         return bad(
             "FORMAT",
-            "must not contain spaces or control characters".into(),
+            "must not contain spaces, control characters or backslashes".into(),
         );
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -237,8 +242,28 @@ pub fn check_webhook_url(url: &str, allow_private: bool) -> MembersResult<()> {
     if host.is_empty() {
         return bad("FORMAT", format!("{url:?} has no host"));
     }
+    if host.contains('%') || !host.is_ascii() {
+        return bad(
+            "FORMAT",
+            format!(
+                "the host {host:?} must be plain ASCII (punycode for other names), not escaped"
+            ),
+        );
+    }
+    // `127.1`, `2130706433` or `0x7f.1` are IPv4 addresses to URL parsers: only
+    // the dotted form is taken, so what is checked here is what is connected to.
+    let last_label = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let numeric = !last_label.is_empty()
+        && (last_label.bytes().all(|b| b.is_ascii_digit())
+            || last_label.to_ascii_lowercase().starts_with("0x"));
+    if numeric && host.parse::<Ipv4Addr>().is_err() && host.parse::<IpAddr>().is_err() {
+        return bad(
+            "FORMAT",
+            format!("{host} is not a dotted IPv4 address (a.b.c.d) nor a host name"),
+        );
+    }
     if !allow_private {
-        let lower = host.to_ascii_lowercase();
+        let lower = host.trim_end_matches('.').to_ascii_lowercase();
         let private = lower == "localhost"
             || lower.ends_with(".localhost")
             || host
@@ -331,6 +356,17 @@ mod tests {
         assert!(check_webhook_url("http://10.1.2.3/x", false).is_err());
         assert!(check_webhook_url("http://169.254.169.254/x", false).is_err());
         assert!(check_webhook_url("http://localhost/x", false).is_err());
+        for sneaky in [
+            "http://2130706433/",
+            "http://0177.0.0.1/",
+            "http://0x7f.1/",
+            "http://127.1/",
+            "http://127.0.0.1\\@example.com/",
+            "http://localhost./",
+            "http://%31%32%37.0.0.1/",
+        ] {
+            assert!(check_webhook_url(sneaky, false).is_err(), "{sneaky}");
+        }
         assert!(check_webhook_url("http://127.0.0.1:9/x", true).is_ok());
         let long = format!("https://example.com/{}", "a".repeat(10_000));
         let error = check_webhook_url(&long, false).unwrap_err();

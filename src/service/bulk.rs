@@ -1,9 +1,8 @@
-//! Bulk calls (SPEC §5): delete by ids, and delete/approve/block by filter.
+//! Bulk calls (SPEC §5): delete by ids. The by-filter calls are async jobs
+//! (`jobs.rs`).
 
 use super::caller::Caller;
 use super::engine::Engine;
-use super::moderation::Moderation;
-use crate::model::ids::new_uuid;
 use crate::model::{Member, MemberId, MembersError, MembersResult};
 use crate::query::{Filter, Paging, Query, Sort, MAX_LIMIT};
 use crate::store::Store;
@@ -73,7 +72,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Every member matching `filter`, read page by page.
-    async fn all_matching(&self, filter: &Filter) -> MembersResult<Vec<Member>> {
+    pub(crate) async fn all_matching(&self, filter: &Filter) -> MembersResult<Vec<Member>> {
         let mut members = Vec::new();
         loop {
             let query = Query {
@@ -93,50 +92,5 @@ impl<S: Store> Engine<S> {
                 return Ok(members);
             }
         }
-    }
-
-    /// `bulkDeleteMembersByFilter`: deletes every match; returns `{ jobId }`.
-    pub async fn bulk_delete_by_filter(
-        &self,
-        caller: &Caller,
-        filter: &Value,
-    ) -> MembersResult<Value> {
-        caller.require_admin("bulkDeleteMembersByFilter")?;
-        let filter = Filter::parse(filter)?;
-        let members = self.all_matching(&filter).await?;
-        self.remove(caller, &members).await?;
-        Ok(json!({ "jobId": new_uuid()? }))
-    }
-
-    /// `bulkApproveMembers` / `bulkBlockMembers`: moderates every match (a caller
-    /// never blocks itself; disconnected members are left alone).
-    pub async fn bulk_moderate(
-        &self,
-        caller: &Caller,
-        filter: &Value,
-        action: Moderation,
-    ) -> MembersResult<Value> {
-        let call = match action {
-            Moderation::Block => "bulkBlockMembers",
-            _ => "bulkApproveMembers",
-        };
-        caller.require_admin(call)?;
-        let filter = Filter::parse(filter)?;
-        // A caller never blocks itself; disconnected members stay as they are.
-        let targets: Vec<Member> = self
-            .all_matching(&filter)
-            .await?
-            .into_iter()
-            .filter(|m| !caller.is_self(&m.id) && m.status != crate::model::Status::Offline)
-            .collect();
-        // One transaction for all of them: every match changes, or none does.
-        self.modify_many(caller, targets, |m| {
-            if m.status == crate::model::Status::Offline {
-                return Ok(()); // disconnected meanwhile
-            }
-            action.apply(caller, m)
-        })
-        .await?;
-        Ok(json!({ "jobId": new_uuid()? }))
     }
 }

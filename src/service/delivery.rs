@@ -42,7 +42,7 @@ fn truncate(text: &str, max: usize) -> String {
 fn retry_after_ms(header: &str, now: Timestamp) -> Option<i64> {
     let header = header.trim();
     if let Ok(seconds) = header.parse::<i64>() {
-        return Some(seconds.max(0) * 1000);
+        return Some(seconds.clamp(0, MAX_RETRY_AFTER_MS / 1000) * 1000);
     }
     http_date(header).map(|at| (at - now.millis()).max(0))
 }
@@ -94,12 +94,16 @@ impl<S: Store> Engine<S> {
             .iter()
             .any(|c| c.endpoint.format == WebhookFormat::Wix)
         {
-            let (private_key, _) = self.wix_key_pair().await?;
-            Some((self.instance_id().await?, private_key))
+            // Without the key, only the wix requests wait (below); the rest go.
+            match (self.wix_key_pair().await, self.instance_id().await) {
+                (Ok((private_key, _)), Ok(instance_id)) => Some((instance_id, private_key)),
+                _ => None,
+            }
         } else {
             None
         };
         let mut requests = Vec::with_capacity(claims.len());
+        let mut unsigned = Vec::new();
         for claim in &claims {
             let key = match (&wix, self.signer.as_deref()) {
                 (Some((instance_id, private_key)), Some(signer)) => Some(WixKey {
@@ -109,7 +113,22 @@ impl<S: Store> Engine<S> {
                 }),
                 _ => None,
             };
-            let request = signed_request(&claim.endpoint, &claim.event, now, key)?;
+            // One request that can not be signed must not hold back the others:
+            // it counts as a failed attempt and is retried on the schedule.
+            let Ok(request) = signed_request(&claim.endpoint, &claim.event, now, key) else {
+                unsigned.push(Finished {
+                    delivery_id: claim.delivery_id.clone(),
+                    lease_token: claim.lease_token.clone(),
+                    attempt: Attempt {
+                        date: now,
+                        status: None,
+                        duration_ms: 0,
+                        error: Some("the request could not be signed".into()),
+                    },
+                    next: self.next_after_failure(claim.attempts, None, now),
+                });
+                continue;
+            };
             requests.push(json!({
                 "deliveryId": claim.delivery_id,
                 "leaseToken": claim.lease_token,
@@ -118,7 +137,31 @@ impl<S: Store> Engine<S> {
                 "headers": request.headers,
             }));
         }
+        if !unsigned.is_empty() {
+            self.store.finish_attempts(&unsigned).await?;
+        }
         Ok(Value::Array(requests))
+    }
+
+    /// What follows failed attempt number `attempts + 1`: a retry after the
+    /// schedule's wait (or a longer `Retry-After`, at most 24 h), or dead after
+    /// the last.
+    fn next_after_failure(
+        &self,
+        attempts: u32,
+        retry_after: Option<&str>,
+        now: Timestamp,
+    ) -> NextStep {
+        match self.webhook_policy.retry_schedule_ms.get(attempts as usize) {
+            None => NextStep::Dead,
+            Some(wait) => {
+                let mut wait = (*wait as f64 * jitter()) as i64;
+                if let Some(asked) = retry_after.and_then(|h| retry_after_ms(h, now)) {
+                    wait = wait.max(asked.min(MAX_RETRY_AFTER_MS));
+                }
+                NextStep::Retry(Timestamp(now.millis() + wait))
+            }
+        }
     }
 
     /// Records attempts: `{ deliveryId, leaseToken, status, durationMs, error,
@@ -163,22 +206,7 @@ impl<S: Store> Engine<S> {
             let next = match status {
                 Some(200..=299) => NextStep::Delivered,
                 Some(410) => NextStep::Disable("the endpoint answered 410 Gone".into()),
-                _ => {
-                    let schedule = &self.webhook_policy.retry_schedule_ms;
-                    match schedule.get(attempts as usize) {
-                        None => NextStep::Dead,
-                        Some(wait) => {
-                            let mut wait = (*wait as f64 * jitter()) as i64;
-                            if let Some(asked) = item["retryAfter"]
-                                .as_str()
-                                .and_then(|h| retry_after_ms(h, now))
-                            {
-                                wait = wait.max(asked.min(MAX_RETRY_AFTER_MS));
-                            }
-                            NextStep::Retry(Timestamp(now.millis() + wait))
-                        }
-                    }
-                }
+                _ => self.next_after_failure(attempts, item["retryAfter"].as_str(), now),
             };
             finished.push(Finished {
                 delivery_id,
@@ -270,7 +298,8 @@ impl<S: Store> Engine<S> {
         caller.require_admin("pruneOutbox")?;
         let days = i64::from(self.webhook_policy.retention_days);
         let before = Timestamp(self.now().millis() - days * 24 * 3600 * 1000);
-        let removed = self.store.prune_outbox(before, PRUNE_BATCH).await?;
+        let removed = self.store.prune_outbox(before, PRUNE_BATCH).await?
+            + self.prune_jobs(PRUNE_BATCH).await?;
         Ok(json!({ "removed": removed }))
     }
 }

@@ -200,69 +200,6 @@ impl<S: Store> Engine<S> {
         ))
     }
 
-    /// Applies `change` to every one of `members` and stores them all in one
-    /// transaction (compare-and-set on each revision); on a lost race the still
-    /// existing ones are read again and the whole change retried. Unchanged members
-    /// are left alone. Fires one updated event per changed member, after commit.
-    pub(crate) async fn modify_many(
-        &self,
-        caller: &Caller,
-        members: Vec<Member>,
-        change: impl Fn(&mut Member) -> MembersResult<()>,
-    ) -> MembersResult<Vec<Member>> {
-        let mut current = members;
-        for _ in 0..MAX_ATTEMPTS {
-            let now = self.now();
-            let mut pairs = Vec::new();
-            for before in &current {
-                if let Some(after) = next_version(before, now, &change)? {
-                    pairs.push((after, before.revision));
-                }
-            }
-            if pairs.is_empty() {
-                return Ok(Vec::new());
-            }
-            let events = pairs
-                .iter()
-                .map(|(after, _)| {
-                    let before = current.iter().find(|m| m.id == after.id);
-                    MemberEvent::of_change(
-                        EventKind::Updated,
-                        before,
-                        Some(after),
-                        caller.identity(),
-                        now,
-                    )
-                })
-                .collect::<MembersResult<Vec<_>>>()?;
-            self.before_write().await;
-            match self.store.update_many(&pairs, &events).await {
-                Ok(()) => {
-                    for (after, _) in &pairs {
-                        self.end_sessions_if_locked_out(after).await;
-                    }
-                    self.after_commit().await;
-                    return Ok(pairs.into_iter().map(|(after, _)| after).collect());
-                }
-                Err(error) if error.application_code == REVISION_CONFLICT => {
-                    let mut fresh = Vec::with_capacity(current.len());
-                    for member in &current {
-                        if let Some(member) = self.store.get(&member.id).await? {
-                            fresh.push(member);
-                        }
-                    }
-                    current = fresh;
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(MembersError::new(
-            crate::model::ErrorCode::Unavailable,
-            "TOO_MUCH_CONTENTION",
-            "members are changing too often to update together; try again",
-        ))
-    }
-
     /// Deletes these members all at once, with one event each; returns the ids
     /// deleted. On a lost race the members are read again (one deleted meanwhile
     /// is dropped) and deleted as they now are, so each event follows the last
@@ -320,7 +257,7 @@ impl<S: Store> Engine<S> {
     /// Ends every session of a member that may no longer log in (blocked,
     /// disconnected). Best effort after the change committed: a session whose
     /// member is not approved is refused on sight anyway (`live_session`).
-    async fn end_sessions_if_locked_out(&self, member: &Member) {
+    pub(crate) async fn end_sessions_if_locked_out(&self, member: &Member) {
         if member.status != Status::Approved {
             let _ = self.store.delete_sessions_of(&member.id).await;
         }
@@ -330,7 +267,7 @@ impl<S: Store> Engine<S> {
 /// `before` with `change` applied, its revision bumped and its update date set,
 /// checked against every limit; `None` when the change changes nothing (then
 /// nothing is written and no event fires).
-fn next_version(
+pub(crate) fn next_version(
     before: &Member,
     now: Timestamp,
     change: &impl Fn(&mut Member) -> MembersResult<()>,

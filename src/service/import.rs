@@ -36,8 +36,7 @@ impl<S: Store> Engine<S> {
         for (i, value) in list.into_iter().enumerate() {
             let root = format!("members[{i}]");
             let mut member: Member = decode(value, &root)?;
-            // A new member here: its events start again at sequence 1.
-            member.revision = 1;
+            member.revision = member.revision.max(1);
             if member.profile.slug.is_empty() {
                 member.profile.slug = base_slug(&member);
             }

@@ -266,7 +266,17 @@ impl<S: Store> Engine<S> {
     pub async fn redeliver(&self, caller: &Caller, delivery_id: &str) -> MembersResult<Value> {
         caller.require_admin("redeliver")?;
         if !self.store.redeliver(delivery_id, self.now()).await? {
-            return Err(delivery_not_found(delivery_id));
+            return Err(match self.store.delivery(delivery_id).await? {
+                Some(_) => MembersError::new(
+                    ErrorCode::FailedPrecondition,
+                    "DELIVERY_PENDING",
+                    format!(
+                        "delivery {delivery_id} is still being delivered; \
+                         redeliver it once it is delivered or dead"
+                    ),
+                ),
+                None => delivery_not_found(delivery_id),
+            });
         }
         let delivery = self
             .store

@@ -1,9 +1,13 @@
 //! `AnyStore`: the store chosen at run time by the database URL (SPEC §11).
 
 use super::sql::SqlDriver;
-use super::{Claim, CredentialStore, Finished, MemoryStore, OutboxStore, Page, SqlStore, Store};
+use super::{
+    Claim, CredentialStore, Finished, JobBatch, JobStore, MemoryStore, OutboxStore, Page, SqlStore,
+    Store,
+};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
 use crate::model::event::StoredEvent;
+use crate::model::job::{ItemFilter, Job, JobItem, JobStatus};
 use crate::model::webhook::{Delivery, DeliveryFilter, WebhookRecord};
 use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use crate::query::{Filter, Query};
@@ -231,5 +235,61 @@ impl<D: SqlDriver> OutboxStore for AnyStore<D> {
 
     async fn set_setting_once(&self, name: &str, value: &str) -> MembersResult<()> {
         both!(self, s => s.set_setting_once(name, value).await)
+    }
+}
+
+impl<D: SqlDriver> JobStore for AnyStore<D> {
+    async fn insert_job(&self, job: &Job, members: &[MemberId]) -> MembersResult<()> {
+        both!(self, s => s.insert_job(job, members).await)
+    }
+
+    async fn job(&self, id: &str) -> MembersResult<Option<Job>> {
+        both!(self, s => s.job(id).await)
+    }
+
+    async fn job_items(
+        &self,
+        id: &str,
+        filter: ItemFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> MembersResult<Vec<JobItem>> {
+        both!(self, s => s.job_items(id, filter, after, limit).await)
+    }
+
+    async fn claim_job(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        token: &str,
+    ) -> MembersResult<Option<Job>> {
+        both!(self, s => s.claim_job(now, lease_until, token).await)
+    }
+
+    async fn pending_items(&self, id: &str, limit: u32) -> MembersResult<Vec<JobItem>> {
+        both!(self, s => s.pending_items(id, limit).await)
+    }
+
+    async fn apply_job_batch(&self, batch: &JobBatch) -> MembersResult<()> {
+        both!(self, s => s.apply_job_batch(batch).await)
+    }
+
+    async fn end_job(
+        &self,
+        id: &str,
+        token: &str,
+        status: JobStatus,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> MembersResult<bool> {
+        both!(self, s => s.end_job(id, token, status, error, now).await)
+    }
+
+    async fn release_job(&self, id: &str, token: &str) -> MembersResult<()> {
+        both!(self, s => s.release_job(id, token).await)
+    }
+
+    async fn prune_jobs(&self, before: Timestamp, batch: u32) -> MembersResult<u64> {
+        both!(self, s => s.prune_jobs(before, batch).await)
     }
 }

@@ -6,6 +6,7 @@
 //! and always re-checks the whole filter, so an index only narrows, never decides.
 
 use super::credentials::{CredentialStore, MemoryCredentials};
+use super::memory_jobs::MemoryJobs;
 use super::memory_outbox::MemoryOutbox;
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
@@ -116,6 +117,7 @@ pub struct MemoryStore {
     secret: RefCell<Vec<u8>>,
     credentials: RefCell<MemoryCredentials>,
     pub(crate) outbox: RefCell<MemoryOutbox>,
+    pub(crate) jobs: RefCell<MemoryJobs>,
 }
 
 impl MemoryStore {

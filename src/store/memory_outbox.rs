@@ -32,6 +32,8 @@ pub struct MemoryOutbox {
     endpoints: Vec<WebhookRecord>,
     deliveries: Vec<MemoryDelivery>,
     next_delivery: u64,
+    /// The last position handed out: never reused, even once pruned.
+    last_position: u64,
     settings: HashMap<String, String>,
 }
 
@@ -39,7 +41,8 @@ impl MemoryOutbox {
     /// Appends events after a write, with one delivery per subscribed endpoint.
     pub fn append(&mut self, events: &[MemberEvent]) {
         for event in events {
-            let position = self.events.last().map_or(1, |e| e.position + 1);
+            self.last_position += 1;
+            let position = self.last_position;
             for endpoint in &self.endpoints {
                 if endpoint.enabled && endpoint.events.contains(&event.kind) {
                     self.next_delivery += 1;
@@ -106,7 +109,7 @@ impl OutboxStore for MemoryStore {
     }
 
     async fn latest_position(&self) -> MembersResult<u64> {
-        Ok(self.outbox.borrow().events.last().map_or(0, |e| e.position))
+        Ok(self.outbox.borrow().last_position)
     }
 
     async fn insert_webhook(&self, webhook: &WebhookRecord) -> MembersResult<()> {
@@ -298,7 +301,12 @@ impl OutboxStore for MemoryStore {
         else {
             return Ok(false);
         };
+        // Never one that is out now or waiting: two workers could send it at once.
+        if d.status == DeliveryStatus::Pending {
+            return Ok(false);
+        }
         d.status = DeliveryStatus::Pending;
+        d.last_failed = false;
         d.scheduled_attempts = 0;
         d.next_attempt = now;
         d.lease = None;

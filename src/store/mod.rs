@@ -7,14 +7,17 @@
 
 pub mod any;
 pub mod credentials;
+pub mod jobs;
 pub mod location;
 pub mod memory;
+pub mod memory_jobs;
 pub mod memory_outbox;
 pub mod outbox;
 pub mod sql;
 
 pub use any::AnyStore;
 pub use credentials::CredentialStore;
+pub use jobs::{JobBatch, JobStore, JOB_LEASE_LOST};
 pub use memory::MemoryStore;
 pub use outbox::{Claim, Finished, NextStep, OutboxStore};
 pub use sql::SqlStore;
@@ -106,7 +109,7 @@ pub fn page_in_memory(
 /// (SPEC §9): both are written, or neither. Futures are not `Send`: the core runs
 /// on one thread (wasm, and native tests through a small executor).
 #[allow(async_fn_in_trait)]
-pub trait Store: CredentialStore + OutboxStore {
+pub trait Store: CredentialStore + OutboxStore + JobStore {
     /// Adds a new member; `ALREADY_EXISTS` when its email or slug key is taken.
     async fn insert(&self, member: &Member, event: &MemberEvent) -> MembersResult<()>;
 

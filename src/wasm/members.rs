@@ -177,12 +177,20 @@ impl Members {
         })
     }
 
-    fn bulk(&self, filter: JsValue, action: Option<Moderation>) -> Promise {
+    fn bulk(&self, filter: JsValue, options: JsValue, action: Option<Moderation>) -> Promise {
         self.run(|| {
             let filter = to_json(&filter, "filter")?;
+            let options = match options_of(&options)? {
+                Value::Null => serde_json::json!({}),
+                options => options,
+            };
             Ok(match action {
-                Some(action) => Operation::BulkModerate { filter, action },
-                None => Operation::BulkDeleteMembersByFilter { filter },
+                Some(action) => Operation::BulkModerate {
+                    filter,
+                    action,
+                    options,
+                },
+                None => Operation::BulkDeleteMembersByFilter { filter, options },
             })
         })
     }
@@ -601,22 +609,48 @@ impl Members {
         })
     }
 
-    /// `bulkDeleteMembersByFilter(filter)` → `{ jobId }`.
+    /// `bulkDeleteMembersByFilter(filter, { dryRun })` → `{ jobId }` of an async
+    /// job over the members the filter matches now (with `dryRun`: `{ dryRun,
+    /// count, sampleIds }`, nothing written).
     #[wasm_bindgen(js_name = bulkDeleteMembersByFilter)]
-    pub fn bulk_delete_members_by_filter(&self, filter: JsValue) -> Promise {
-        self.bulk(filter, None)
+    pub fn bulk_delete_members_by_filter(&self, filter: JsValue, options: JsValue) -> Promise {
+        self.bulk(filter, options, None)
     }
 
-    /// `bulkApproveMembers(filter)` → `{ jobId }`.
+    /// `bulkApproveMembers(filter, { dryRun })` → `{ jobId }` (see
+    /// `bulkDeleteMembersByFilter`).
     #[wasm_bindgen(js_name = bulkApproveMembers)]
-    pub fn bulk_approve_members(&self, filter: JsValue) -> Promise {
-        self.bulk(filter, Some(Moderation::Approve))
+    pub fn bulk_approve_members(&self, filter: JsValue, options: JsValue) -> Promise {
+        self.bulk(filter, options, Some(Moderation::Approve))
     }
 
-    /// `bulkBlockMembers(filter)` → `{ jobId }`.
+    /// `bulkBlockMembers(filter, { dryRun })` → `{ jobId }` (see
+    /// `bulkDeleteMembersByFilter`); the admin's own member is never blocked.
     #[wasm_bindgen(js_name = bulkBlockMembers)]
-    pub fn bulk_block_members(&self, filter: JsValue) -> Promise {
-        self.bulk(filter, Some(Moderation::Block))
+    pub fn bulk_block_members(&self, filter: JsValue, options: JsValue) -> Promise {
+        self.bulk(filter, options, Some(Moderation::Block))
+    }
+
+    /// `getAsyncJob(jobId)` → `{ job }`: status, counters, metadata. Admins only.
+    #[wasm_bindgen(js_name = getAsyncJob)]
+    pub fn get_async_job(&self, id: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::GetAsyncJob {
+                id: to_string_arg(&id, "jobId")?,
+            })
+        })
+    }
+
+    /// `listAsyncJobItems(jobId, { statusFilter, paging: { limit, cursor } })` →
+    /// `{ items, pagingMetadata }`. Admins only.
+    #[wasm_bindgen(js_name = listAsyncJobItems)]
+    pub fn list_async_job_items(&self, id: JsValue, options: JsValue) -> Promise {
+        self.run(|| {
+            Ok(Operation::ListAsyncJobItems {
+                id: to_string_arg(&id, "jobId")?,
+                options: options_of(&options)?,
+            })
+        })
     }
 
     /// `importMembers(members)` → `{ importedCount }`: whole members (ids, dates,

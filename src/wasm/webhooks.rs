@@ -1,5 +1,5 @@
 //! The webhook calls of `Members` (SPEC §9) and the host-only calls the delivery
-//! worker, the event stream and the retention timer of pkg/host use. Also
+//! worker, the job runner, the event stream and the retention timer of pkg/host use. Also
 //! `JsWebhookSigner`, the host's RSA (pkg/host/signer.mjs) seen as a
 //! `WebhookSigner`.
 
@@ -223,6 +223,13 @@ impl Members {
             }));
         }
         Ok(())
+    }
+
+    /// Host: works one batch of the oldest unfinished async job → `{ worked, jobId?,
+    /// processed?, status? }` (call again at once while `worked`).
+    #[wasm_bindgen(js_name = runAsyncJobs)]
+    pub fn run_async_jobs(&self) -> Promise {
+        self.host(move |engine, caller| async move { engine.run_async_jobs(&caller).await })
     }
 
     /// Host: one retention sweep → `{ removed }`.

@@ -16,6 +16,7 @@ use universal_members::model::credentials::{
     Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
 };
 use universal_members::model::event::StoredEvent;
+use universal_members::model::job::{ItemFilter, Job, JobAction, JobItem, JobStatus};
 use universal_members::model::webhook::{Delivery, DeliveryFilter, WebhookRecord};
 use universal_members::model::MemberEvent;
 use universal_members::model::{
@@ -26,7 +27,7 @@ use universal_members::service::{
     Approval, Caller, ContactList, Engine, EventKind, Moderation, SitePolicy,
 };
 use universal_members::store::{
-    Claim, CredentialStore, Finished, MemoryStore, OutboxStore, Page, Store,
+    Claim, CredentialStore, Finished, JobBatch, JobStore, MemoryStore, OutboxStore, Page, Store,
 };
 
 pub use pollster::block_on;
@@ -665,7 +666,122 @@ impl OutboxStore for YieldingStore {
     }
 }
 
+/// Jobs pass straight through (yielding first, like every call).
+impl JobStore for YieldingStore {
+    async fn insert_job(&self, job: &Job, members: &[MemberId]) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_job(job, members).await
+    }
+
+    async fn job(&self, id: &str) -> MembersResult<Option<Job>> {
+        self.inner.job(id).await
+    }
+
+    async fn job_items(
+        &self,
+        id: &str,
+        filter: ItemFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> MembersResult<Vec<JobItem>> {
+        self.inner.job_items(id, filter, after, limit).await
+    }
+
+    async fn claim_job(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        token: &str,
+    ) -> MembersResult<Option<Job>> {
+        yield_now().await;
+        self.inner.claim_job(now, lease_until, token).await
+    }
+
+    async fn pending_items(&self, id: &str, limit: u32) -> MembersResult<Vec<JobItem>> {
+        self.inner.pending_items(id, limit).await
+    }
+
+    async fn apply_job_batch(&self, batch: &JobBatch) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.apply_job_batch(batch).await
+    }
+
+    async fn end_job(
+        &self,
+        id: &str,
+        token: &str,
+        status: JobStatus,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> MembersResult<bool> {
+        self.inner.end_job(id, token, status, error, now).await
+    }
+
+    async fn release_job(&self, id: &str, token: &str) -> MembersResult<()> {
+        self.inner.release_job(id, token).await
+    }
+
+    async fn prune_jobs(&self, before: Timestamp, batch: u32) -> MembersResult<u64> {
+        self.inner.prune_jobs(before, batch).await
+    }
+}
+
 /// A member JSON with just an email.
 pub fn email_only(email: &str) -> Value {
     json!({ "loginEmail": email })
+}
+
+/// The by-filter bulk calls as tests used them before they became async jobs:
+/// start the job, then work it to the end in this thread.
+#[allow(async_fn_in_trait)]
+pub trait BulkToCompletion {
+    /// `bulkApproveMembers` / `bulkBlockMembers`, run to the end → `{ jobId }`.
+    async fn bulk_moderate(
+        &self,
+        caller: &Caller,
+        filter: &Value,
+        action: Moderation,
+    ) -> MembersResult<Value>;
+
+    /// `bulkDeleteMembersByFilter`, run to the end → `{ jobId }`.
+    async fn bulk_delete_by_filter(&self, caller: &Caller, filter: &Value) -> MembersResult<Value>;
+}
+
+/// Works every job to its end.
+pub async fn run_jobs<S: Store>(engine: &Engine<S>) {
+    for _ in 0..100_000 {
+        let ran = engine
+            .run_async_jobs(&Caller::admin())
+            .await
+            .expect("jobs run");
+        if ran["worked"] == false {
+            return;
+        }
+    }
+    panic!("jobs never finished");
+}
+
+impl<S: Store> BulkToCompletion for Engine<S> {
+    async fn bulk_moderate(
+        &self,
+        caller: &Caller,
+        filter: &Value,
+        action: Moderation,
+    ) -> MembersResult<Value> {
+        let action = match action {
+            Moderation::Block => JobAction::Block,
+            _ => JobAction::Approve,
+        };
+        let started = self.start_job(caller, action, filter, &json!({})).await?;
+        run_jobs(self).await;
+        Ok(started)
+    }
+
+    async fn bulk_delete_by_filter(&self, caller: &Caller, filter: &Value) -> MembersResult<Value> {
+        let started = self
+            .start_job(caller, JobAction::Delete, filter, &json!({}))
+            .await?;
+        run_jobs(self).await;
+        Ok(started)
+    }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { members, elevate, configure, close, MembersError, isMembersError } from 'universal-members';
+import { members, asyncJobs, elevate, configure, close, MembersError, isMembersError } from 'universal-members';
 
 /**
  * The store this run tests: MEMBERS_TEST_STORE = memory (default) | sqlite |
@@ -260,7 +260,27 @@ export function create(member = {}) {
 
 /** The same call of `members`, run as admin. */
 export function asAdmin(name) {
-  return elevate(members[name]);
+  if (!BY_FILTER.has(name)) return elevate(members[name]);
+  // The by-filter calls answer { jobId } at once and work in the background;
+  // these tests check the end state, so they wait for the job to end.
+  return async (...args) => {
+    const answer = await elevate(members[name])(...args);
+    if (answer?.jobId) await jobEnded(answer.jobId);
+    return answer;
+  };
+}
+
+const BY_FILTER = new Set(['bulkDeleteMembersByFilter', 'bulkApproveMembers', 'bulkBlockMembers']);
+
+/** Waits (at most `ms`) for the async job to be FINISHED or FAILED; returns it. */
+export async function jobEnded(jobId, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { job } = await elevate(asyncJobs.getAsyncJob)(jobId);
+    if (job.status === 'FINISHED' || job.status === 'FAILED') return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Lets queued callbacks (event handlers) run. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { members, elevate } from 'universal-members';
-import { UUID, useStore } from './helpers.mjs';
+import { UUID, jobEnded, useStore } from './helpers.mjs';
 
 await useStore();
 
@@ -70,6 +70,9 @@ test('create 1,000, page them back 100 at a time, bulk-delete by filter', async 
 
   const job = await elevate(members.bulkDeleteMembersByFilter)({ 'profile.nickname': { $startsWith: 'Roundtrip' } });
   assert.equal(typeof job.jobId, 'string');
+  const ended = await jobEnded(job.jobId);
+  assert.equal(ended.status, 'FINISHED');
+  assert.equal(ended.counters.itemsSucceeded, ended.counters.itemsToProcess);
   assert.equal(await elevate(members.queryMembers)().count(), 0);
   assert.equal((await elevate(members.listMembers)()).metadata.total, 0);
 });

@@ -7,6 +7,7 @@
 
 pub mod credentials;
 pub mod driver;
+pub mod jobs;
 pub mod outbox;
 pub mod row;
 pub mod schema;

@@ -329,7 +329,11 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
         .bind(i(now.millis()))
         .push(" AND (d.lease_until IS NULL OR d.lease_until < ")
         .bind(i(now.millis()))
-        .push(") LIMIT 1");
+        .push(
+            ") AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+             WHERE p.endpoint_id = d.endpoint_id AND p.member_id = d.member_id \
+             AND p.status = 'pending' AND p.event_position < d.event_position) LIMIT 1",
+        );
         if self.rows(&due).await?.is_empty() {
             return Ok(Vec::new());
         }
@@ -440,6 +444,19 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
                 .bind(t(&f.lease_token))
                 .push(")");
             statements.push(Statement::new(attempt));
+            // Disabling comes first, under the same lease, so a stale 410 changes nothing.
+            if let NextStep::Disable(reason) = &f.next {
+                let mut disable = self.sql();
+                disable
+                    .push("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ")
+                    .bind(t(reason))
+                    .push(" WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ")
+                    .bind(i(id))
+                    .push(" AND lease_token = ")
+                    .bind(t(&f.lease_token))
+                    .push(")");
+                statements.push(Statement::new(disable));
+            }
             let mut update = self.sql();
             update
                 .push("UPDATE webhook_deliveries SET status = ")
@@ -456,16 +473,6 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
                 .push(" AND lease_token = ")
                 .bind(t(&f.lease_token));
             statements.push(Statement::new(update));
-            if let NextStep::Disable(reason) = &f.next {
-                let mut disable = self.sql();
-                disable
-                    .push("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ")
-                    .bind(t(reason))
-                    .push(" WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ")
-                    .bind(i(id))
-                    .push(")");
-                statements.push(Statement::new(disable));
-            }
             recorded.push(true);
         }
         let counts = self.run(&statements).await?;
@@ -475,12 +482,10 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
             if !*done {
                 continue;
             }
-            *done = counts.get(at + 1).copied().unwrap_or(0) > 0;
-            at += if matches!(f.next, NextStep::Disable(_)) {
-                3
-            } else {
-                2
-            };
+            // attempt, [disable,] update: the update says whether the lease held.
+            let disable = usize::from(matches!(f.next, NextStep::Disable(_)));
+            *done = counts.get(at + 1 + disable).copied().unwrap_or(0) > 0;
+            at += 2 + disable;
         }
         Ok(recorded)
     }
@@ -538,10 +543,15 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
             return Ok(false);
         };
         let mut sql = self.sql();
-        sql.push("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt = ")
-            .bind(i(now.millis()))
-            .push(", lease_token = NULL, lease_until = NULL WHERE id = ")
-            .bind(i(id));
+        // Never one that is out now or waiting: two workers could send it at once.
+        sql.push(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, last_failed = 0, \
+             next_attempt = ",
+        )
+        .bind(i(now.millis()))
+        .push(", lease_token = NULL, lease_until = NULL WHERE id = ")
+        .bind(i(id))
+        .push(" AND status <> 'pending'");
         let counts = self.run(&[Statement::new(sql)]).await?;
         Ok(counts.first().copied().unwrap_or(0) > 0)
     }
@@ -568,11 +578,18 @@ impl<D: SqlDriver> OutboxStore for SqlStore<D> {
             .push(" ORDER BY position LIMIT ")
             .bind(i(i64::from(batch)))
             .push(")");
+        // Attempts left behind by a delivery removed meanwhile go by their own date.
+        let mut orphans = self.sql();
+        orphans
+            .push("DELETE FROM webhook_attempts WHERE attempt_date < ")
+            .bind(i(before.millis()))
+            .push(" AND delivery_id NOT IN (SELECT id FROM webhook_deliveries)");
         let counts = self
             .run(&[
                 Statement::new(attempts),
                 Statement::new(deliveries),
                 Statement::new(events),
+                Statement::new(orphans),
             ])
             .await?;
         Ok(counts.iter().sum())

@@ -9,7 +9,7 @@ use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::query::sql::{Dialect, Sql, SqlValue};
 
 /// The newest schema this code knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Text columns compare by code point in both databases (PostgreSQL needs "C").
 fn text_type(dialect: Dialect) -> &'static str {
@@ -176,6 +176,40 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                 )"
             ),
             "CREATE INDEX IF NOT EXISTS attempts_delivery ON webhook_attempts (delivery_id)".into(),
+        ],
+        // Async jobs (SPEC §12): the job with its lease, one row per member.
+        4 => vec![
+            format!(
+                "CREATE TABLE IF NOT EXISTS async_jobs (
+                    id {t} PRIMARY KEY,
+                    action {t} NOT NULL,
+                    filter {t} NOT NULL,
+                    status {t} NOT NULL,
+                    items_to_process BIGINT NOT NULL,
+                    items_succeeded BIGINT NOT NULL,
+                    items_failed BIGINT NOT NULL,
+                    started_by {t},
+                    error {t},
+                    lease_token {t},
+                    lease_until BIGINT,
+                    created_date BIGINT NOT NULL,
+                    updated_date BIGINT NOT NULL
+                )"
+            ),
+            "CREATE INDEX IF NOT EXISTS async_jobs_open ON async_jobs (status, created_date)".into(),
+            format!(
+                "CREATE TABLE IF NOT EXISTS async_job_items (
+                    job_id {t} NOT NULL,
+                    item_index BIGINT NOT NULL,
+                    member_id {t} NOT NULL,
+                    status {t} NOT NULL,
+                    error_code {t},
+                    error_message {t},
+                    PRIMARY KEY (job_id, item_index)
+                )"
+            ),
+            "CREATE INDEX IF NOT EXISTS async_job_items_status ON async_job_items (job_id, status, item_index)"
+                .into(),
         ],
         _ => Vec::new(),
     }

@@ -123,6 +123,7 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
     db.exec(`DROP TABLE member_passwords; DROP TABLE sessions; DROP TABLE password_tickets;
              DROP TABLE login_failures; DROP TABLE events; DROP TABLE webhook_endpoints;
              DROP TABLE webhook_deliveries; DROP TABLE webhook_attempts;
+             DROP TABLE async_jobs; DROP TABLE async_job_items;
              DELETE FROM schema_version WHERE version >= 2;`);
     db.close();
     const sent = [];
@@ -137,7 +138,7 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
     const check = new Database(file, { readonly: true });
     const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
     check.close();
-    assert.deepEqual(versions, [1, 2, 3]);
+    assert.deepEqual(versions, [1, 2, 3, 4]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -154,7 +155,8 @@ test('a database of schema version 2 (before events) is upgraded in place, and i
     const db = new Database(file);
     db.exec(`DROP TABLE events; DROP TABLE webhook_endpoints; DROP TABLE webhook_deliveries;
              DROP TABLE webhook_attempts; DELETE FROM settings WHERE name = 'instance_id';
-             DELETE FROM schema_version WHERE version = 3;`);
+             DROP TABLE async_jobs; DROP TABLE async_job_items;
+             DELETE FROM schema_version WHERE version >= 3;`);
     db.close();
     configure({ database: `sqlite:${file}` });
     const seen = [];
@@ -170,7 +172,7 @@ test('a database of schema version 2 (before events) is upgraded in place, and i
     const events = check.prepare('SELECT member_id, slug FROM events').all();
     const instance = check.prepare("SELECT value FROM settings WHERE name = 'instance_id'").all();
     check.close();
-    assert.deepEqual(versions, [1, 2, 3]);
+    assert.deepEqual(versions, [1, 2, 3, 4]);
     assert.deepEqual(events, [{ member_id: ann._id, slug: 'updated' }], 'the outbox holds the change');
     assert.equal(instance.length, 1, 'the site got an instance id');
   } finally {
