@@ -19,7 +19,9 @@ const ERROR_PAUSE_MS = 2_000;
 export function startJobRunner({ admin, log = () => {}, idleMs = IDLE_MS }) {
   let stopped = false;
   let wake = null;
+  // A pause never starts once stopping: its timer is unref'd, so nothing would end it.
   const pause = (ms) => new Promise((resolve) => {
+    if (stopped) { resolve(); return; }
     const done = () => { clearTimeout(timer); wake = null; resolve(); };
     const timer = setTimeout(done, ms);
     timer.unref();

@@ -138,7 +138,9 @@ export function startWebhookDelivery({
   let wake = null;
 
   // A pause that `poke()` and `stop()` cut short; it never keeps the process alive.
+  // A pause never starts once stopping: its timer is unref'd, so nothing would end it.
   const pause = (ms) => new Promise((resolve) => {
+    if (stopping) { resolve(); return; }
     const done = () => { clearTimeout(timer); wake = null; resolve(); };
     const timer = setTimeout(done, ms);
     timer.unref();
