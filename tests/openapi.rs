@@ -8,7 +8,7 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 use universal_members::api::rest::{
-    api_path, route, Method, API_ROOT, BASE, ROUTES, WEBHOOKS_BASE,
+    api_path, route, Method, Route, API_ROOT, BASE, JOBS_BASE, JOBS_ROOT, ROUTES, WEBHOOKS_BASE,
 };
 
 const METHODS: [&str; 8] = [
@@ -48,6 +48,28 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
         }
     }
     found
+}
+
+/// Where the document has a route: Wix's Async Job API under its own root
+/// (`JOBS_ROOT`), its id named `{jobId}` as Wix names it; every other route under
+/// `API_ROOT`.
+fn documented_path(route: &Route) -> String {
+    if route.pattern.starts_with("/async-jobs/") {
+        format!("{JOBS_ROOT}{}", route.pattern.replace("{id}", "{jobId}"))
+    } else {
+        format!("{API_ROOT}{}", route.pattern)
+    }
+}
+
+/// The route pattern of a documented path, as the server's own `api_path` reads it.
+fn codec_pattern(path: &str) -> String {
+    let under =
+        api_path(path).unwrap_or_else(|| panic!("{path} is under no root the server serves"));
+    if path.starts_with(JOBS_BASE) {
+        under.replace("{jobId}", "{id}")
+    } else {
+        under.to_string()
+    }
 }
 
 fn method_name(method: Method) -> String {
@@ -99,7 +121,7 @@ fn the_document_is_openapi_3_1() {
 fn every_route_is_documented_under_its_call_name() {
     let doc = document();
     for route in ROUTES {
-        let path = format!("{API_ROOT}{}", route.pattern);
+        let path = documented_path(route);
         let method = method_name(route.method);
         let operation = &doc["paths"][&path][&method];
         assert!(
@@ -121,9 +143,7 @@ fn every_route_is_documented_under_its_call_name() {
 fn every_documented_operation_is_a_route_of_the_server() {
     let doc = document();
     for (path, method, operation) in codec_operations(&doc) {
-        let pattern = path
-            .strip_prefix(API_ROOT)
-            .unwrap_or_else(|| panic!("{path} is not under {API_ROOT}"));
+        let pattern = codec_pattern(&path);
         let known = ROUTES
             .iter()
             .find(|r| r.pattern == pattern && method_name(r.method) == method)
@@ -211,11 +231,12 @@ fn host_routes_are_served_by_their_file_and_are_no_codec_route() {
 }
 
 #[test]
-fn webhook_routes_and_the_event_stream_are_admin_only() {
+fn webhook_and_job_routes_and_the_event_stream_are_admin_only() {
     let doc = document();
+    let admin_only = |path: &str| path.starts_with(WEBHOOKS_BASE) || path.starts_with(JOBS_BASE);
     let mut checked = 0;
     for (path, method, operation) in operations(&doc) {
-        if !(path.starts_with(WEBHOOKS_BASE) || served_by(&operation).is_some()) {
+        if !(admin_only(&path) || served_by(&operation).is_some()) {
             continue;
         }
         checked += 1;
@@ -229,13 +250,13 @@ fn webhook_routes_and_the_event_stream_are_admin_only() {
             "{method} {path}: documents 403 for everyone else"
         );
     }
-    let webhook_routes = ROUTES
+    let admin_routes = ROUTES
         .iter()
-        .filter(|r| format!("{API_ROOT}{}", r.pattern).starts_with(WEBHOOKS_BASE))
+        .filter(|r| admin_only(&documented_path(r)))
         .count();
     assert!(
-        checked > webhook_routes,
-        "the webhook routes and the event stream are documented"
+        admin_routes > 0 && checked > admin_routes,
+        "the webhook and job routes and the event stream are documented"
     );
 }
 
@@ -359,6 +380,63 @@ fn reads_document_fieldsets_and_the_packed_request() {
             names.contains(wanted),
             "listWebhookDeliveries does not document {wanted}"
         );
+    }
+    let items = format!("{JOBS_BASE}/{{jobId}}/items");
+    let operation = &doc["paths"][&items]["get"];
+    let names: BTreeSet<String> = parameters(&doc, &items, operation)
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    for wanted in ["statusFilter", "paging.limit", "paging.cursor"] {
+        assert!(
+            names.contains(wanted),
+            "listAsyncJobItems does not document {wanted}"
+        );
+    }
+}
+
+#[test]
+fn by_filter_bulk_calls_document_dry_run_and_both_answers() {
+    let doc = document();
+    let schema = |value: &Value| -> Value {
+        let target = value["$ref"]
+            .as_str()
+            .expect("a $ref")
+            .trim_start_matches('#');
+        doc.pointer(target)
+            .unwrap_or_else(|| panic!("{target} resolves"))
+            .clone()
+    };
+    let calls = [
+        "bulkDeleteMembersByFilter",
+        "bulkApproveMembers",
+        "bulkBlockMembers",
+    ];
+    for call in calls {
+        let route = ROUTES.iter().find(|r| r.call == call).expect("a route");
+        let path = documented_path(route);
+        let operation = &doc["paths"][&path][method_name(route.method)];
+        let body = schema(&operation["requestBody"]["content"]["application/json"]["schema"]);
+        assert_eq!(
+            body["properties"]["dryRun"]["type"], "boolean",
+            "{call}: dryRun"
+        );
+        let answer =
+            schema(&operation["responses"]["200"]["content"]["application/json"]["schema"]);
+        let shapes: BTreeSet<String> = answer["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{call}: the 200 answer is oneOf its shapes"))
+            .iter()
+            .map(|shape| {
+                let fields = schema(shape)["required"].clone();
+                serde_json::to_string(&fields).expect("JSON")
+            })
+            .collect();
+        let wanted: BTreeSet<String> = [r#"["jobId"]"#, r#"["dryRun","count","sampleIds"]"#]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(shapes, wanted, "{call}: answers {{ jobId }} or the dry run");
     }
 }
 
