@@ -330,7 +330,7 @@ impl<S: Store> Engine<S> {
 /// `before` with `change` applied, its revision bumped and its update date set,
 /// checked against every limit; `None` when the change changes nothing (then
 /// nothing is written and no event fires).
-fn next_version(
+pub(crate) fn next_version(
     before: &Member,
     now: Timestamp,
     change: &impl Fn(&mut Member) -> MembersResult<()>,
