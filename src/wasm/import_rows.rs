@@ -7,9 +7,10 @@ use super::error::to_js_error;
 use super::members::Members;
 use crate::model::csv_columns::{check_header, column_of, export_header, row_of_member};
 use crate::model::decode::decode;
-use crate::model::{Member, MembersError, MembersResult};
+use crate::model::{Fieldset, Member, MembersError, MembersResult};
+use crate::query::QueryRequest;
 use js_sys::Promise;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
@@ -90,5 +91,27 @@ impl Members {
                 .collect::<MembersResult<Vec<_>>>()?;
             serde_json::to_value(rows).map_err(|e| MembersError::internal(e.to_string()))
         })())
+    }
+
+    /// `exportPage(filter, cursor, limit)` → `{ members, nextCursor }`: one page of
+    /// whole (FULL) members matching the Wix `filter`, oldest first; pass
+    /// `nextCursor` back for the next page (`null` after the last). Admins see
+    /// everyone; others only whom they may see. Where the database is.
+    #[wasm_bindgen(js_name = exportPage)]
+    pub fn export_page(&self, filter: JsValue, cursor: JsValue, limit: JsValue) -> Promise {
+        let request = (|| {
+            let query = json!({
+                "filter": to_json(&filter, "filter")?,
+                "sort": [{ "fieldName": "_createdDate", "order": "ASC" }],
+                "paging": { "limit": to_json(&limit, "limit")?, "cursor": to_json(&cursor, "cursor")? },
+            });
+            QueryRequest::parse(&query, &Value::Null)
+        })();
+        self.host(move |engine, caller| async move {
+            let page = engine
+                .query_members(&caller, request?, &[Fieldset::Full])
+                .await?;
+            Ok(json!({ "members": page.members, "nextCursor": page.next_cursor }))
+        })
     }
 }
