@@ -73,6 +73,7 @@ bench: build
 	node bench/http.mjs
 	node bench/auth.mjs
 	node bench/events.mjs
+	node bench/import.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)

@@ -10,13 +10,13 @@
 // MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL; for events
 // MEMBERS_DELIVER_WEBHOOKS=0 to not deliver from this process, MEMBERS_RETENTION_DAYS,
 // MEMBERS_WEBHOOK_ALLOW_PRIVATE=1 for receivers on this machine while developing).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: universal-members serve [--port 8080] [--host 127.0.0.1] [--db sqlite:./members.db]
                                 [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR] [--no-deliver]
-       universal-members export [--db URL] [--out FILE]     whole members as a JSON array
-       universal-members import FILE [--db URL]             all or nothing per 1,000 members
+       universal-members export [--format csv|jsonl|json] [--filter JSON] [--out FILE] [--db URL]
+       universal-members import FILE [--format csv|jsonl|json] [--on-conflict skip|update|error]
+                                [--dry-run] [--report FILE] [--ignore-unknown] [--db URL]
        universal-members webhooks add URL [--format standard|wix] [--events created,updated,deleted] [--db URL]
        universal-members webhooks list | remove ID | rotate ID [--db URL]
        universal-members webhooks deliveries ID [--failed] [--limit N] | redeliver DELIVERY_ID [--db URL]
@@ -115,16 +115,45 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   });
 }
 
-/** `export` writes every member (FULL, oldest first); `import` loads a file of them. */
+/**
+ * `export` writes the members matching `--filter` (FULL, oldest first) as CSV,
+ * JSONL or JSON; `import` loads a file of them (SPEC §13). The summary of an
+ * import is the last line on stdout; progress goes to stderr.
+ */
 async function transfer(kind, args) {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' }, out: { type: 'string' } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        filter: { type: 'string' },
+        'on-conflict': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        report: { type: 'string' },
+        'ignore-unknown': { type: 'boolean' },
+      },
+    });
   } catch (error) {
     fail(error.message);
   }
+  const { values, positionals } = parsed;
+  const [file, ...extra] = positionals;
+  if (kind === 'import' && !file) fail('import needs a file');
+  if (extra.length > 0 || (kind === 'export' && file)) fail(`${kind}: unexpected ${JSON.stringify(extra[0] ?? file)}`);
+  let filter = {};
+  if (values.filter !== undefined) {
+    try {
+      filter = JSON.parse(values.filter);
+    } catch (error) {
+      fail(`--filter must be a Wix filter as JSON: ${error.message}`);
+    }
+  }
   const { openCore } = await import('./core.mjs');
-  const database = parsed.values.db ?? process.env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';
+  const database = values.db ?? process.env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';
   let opened;
   try {
     opened = openCore({ database });
@@ -132,35 +161,33 @@ async function transfer(kind, args) {
     fail(error.message);
   }
   const admin = opened.core.elevated();
+  let status = 0;
   try {
     if (kind === 'export') {
-      const all = [];
-      let page = await admin.queryMembers({ fieldsets: ['FULL'] }).ascending('_createdDate').limit(100).find();
-      all.push(...page.items);
-      while (page.cursors.next) {
-        page = await page.query.cursor(page.cursors.next).find();
-        all.push(...page.items);
-      }
-      const text = `${JSON.stringify(all, null, 2)}\n`;
-      if (parsed.values.out) writeFileSync(parsed.values.out, text);
-      else process.stdout.write(text);
-      process.stderr.write(`universal-members: exported ${all.length} members\n`);
+      const { exportFile } = await import('./host/export-file.mjs');
+      const count = await exportFile(admin, { format: values.format, filter, out: values.out });
+      process.stderr.write(`universal-members: exported ${count} members\n`);
     } else {
-      const [file] = parsed.positionals;
-      if (!file) fail('import needs a file');
-      const members = JSON.parse(readFileSync(file, 'utf8'));
-      if (!Array.isArray(members)) fail(`${file} must hold a JSON array of members`);
-      for (let i = 0; i < members.length; i += 1000) {
-        await admin.importMembers(members.slice(i, i + 1000));
-      }
-      process.stderr.write(`universal-members: imported ${members.length} members\n`);
+      const { importFile } = await import('./host/import-file.mjs');
+      const { summary, conflicts } = await importFile(admin, file, {
+        format: values.format,
+        onConflict: values['on-conflict'],
+        dryRun: values['dry-run'],
+        report: values.report,
+        ignoreUnknown: values['ignore-unknown'],
+      });
+      if (summary.failed > 0) process.stderr.write(`universal-members: ${summary.failed} row(s) rejected${values.report ? `, listed in ${values.report}` : ' (give --report FILE to list them)'}\n`);
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (conflicts > 0 && (values['on-conflict'] === 'error')) status = 1;
     }
   } catch (error) {
-    process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);
     await opened.close();
+    if (error.name === 'UsageError' || error.constructor?.name === 'UsageError') fail(error.message);
+    process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);
     process.exit(1);
   }
   await opened.close();
+  if (status !== 0) process.exit(status);
 }
 
 /** A date the core returns (a Date or an ISO text) as ISO text. */

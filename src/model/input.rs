@@ -152,10 +152,28 @@ fn address_from_input(input: AddressInput, keep_id: bool) -> MembersResult<Addre
     })
 }
 
-/// Applies contact input to `contact`. `is_update` ignores `customFields[k].name`
-/// (so a member can not rename the site's fields) and keeps sent address ids.
-fn apply_contact(contact: &mut Contact, input: ContactInput, is_update: bool) -> MembersResult<()> {
-    let keep_names = is_update;
+/// How input is applied: what a caller may set differs between the three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applying {
+    /// A new member: sent custom field names are used, address ids generated.
+    Create,
+    /// A patch: custom field names are the site's (sent ones are ignored), sent
+    /// address ids are kept.
+    Update,
+    /// A new member from an import: sent names and address ids are both kept.
+    Import,
+}
+
+/// Applies contact input to `contact`. Updates ignore `customFields[k].name` (so a
+/// member can not rename the site's fields); updates and imports keep sent
+/// address ids.
+fn apply_contact(
+    contact: &mut Contact,
+    input: ContactInput,
+    applying: Applying,
+) -> MembersResult<()> {
+    let keep_names = applying == Applying::Update;
+    let keep_ids = applying != Applying::Create;
     patch_string(&mut contact.first_name, input.first_name);
     patch_string(&mut contact.last_name, input.last_name);
     patch_string(&mut contact.company, input.company);
@@ -166,7 +184,7 @@ fn apply_contact(contact: &mut Contact, input: ContactInput, is_update: bool) ->
     if let Some(addresses) = input.addresses.filter(|list| !list.is_empty()) {
         contact.addresses = addresses
             .into_iter()
-            .map(|address| address_from_input(address, is_update))
+            .map(|address| address_from_input(address, keep_ids))
             .collect::<MembersResult<_>>()?;
     }
     for (key, field) in input.custom_fields.unwrap_or_default() {
@@ -200,8 +218,18 @@ fn apply_profile(member: &mut Member, input: ProfileInput) {
 
 /// Fills a new member's contact and profile from create input.
 pub fn apply_new_member_input(member: &mut Member, input: MemberInput) -> MembersResult<()> {
+    apply_new(member, input, Applying::Create)
+}
+
+/// Fills an imported member's contact and profile: like create, but address ids
+/// given in the input are kept, so an export imports back unchanged.
+pub fn apply_imported_input(member: &mut Member, input: MemberInput) -> MembersResult<()> {
+    apply_new(member, input, Applying::Import)
+}
+
+fn apply_new(member: &mut Member, input: MemberInput, applying: Applying) -> MembersResult<()> {
     if let Some(contact) = input.contact {
-        apply_contact(&mut member.contact, contact, false)?;
+        apply_contact(&mut member.contact, contact, applying)?;
     }
     if let Some(profile) = input.profile {
         apply_profile(member, profile);
@@ -213,7 +241,7 @@ pub fn apply_new_member_input(member: &mut Member, input: MemberInput) -> Member
 /// (`loginEmail`, `privacyStatus`, `status`, `slug`...) are ignored (SPEC §5).
 pub fn apply_patch(member: &mut Member, input: MemberInput) -> MembersResult<()> {
     if let Some(contact) = input.contact {
-        apply_contact(&mut member.contact, contact, true)?;
+        apply_contact(&mut member.contact, contact, Applying::Update)?;
     }
     if let Some(profile) = input.profile {
         apply_profile(member, profile);

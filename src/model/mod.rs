@@ -4,6 +4,7 @@
 //! Knows nothing of queries, storage, callers or JS.
 
 pub mod credentials;
+pub mod csv_columns;
 pub mod decode;
 pub mod error;
 pub mod event;

@@ -6,7 +6,9 @@ use super::engine::{Approval, Engine};
 use super::slug::{base_slug, free_slug};
 use crate::model::credentials::PasswordHash;
 use crate::model::event::{EventKind, MemberEvent};
-use crate::model::input::{apply_new_member_input, apply_patch, validate_member, MemberInput};
+use crate::model::input::{
+    apply_imported_input, apply_new_member_input, apply_patch, validate_member, MemberInput,
+};
 use crate::model::{
     project, ActivityStatus, ContactId, Fieldset, Member, MemberId, MemberView, MembersError,
     MembersResult, Status,
@@ -34,6 +36,32 @@ pub enum ContactList {
     Phones,
 }
 
+/// What an import keeps from its source instead of generating or defaulting:
+/// the read-only values an export wrote (SPEC §13).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Kept {
+    pub id: Option<MemberId>,
+    pub contact_id: Option<ContactId>,
+    pub status: Option<Status>,
+    pub activity_status: Option<ActivityStatus>,
+    pub login_email_verified: bool,
+    pub created_date: Option<crate::model::Timestamp>,
+    pub updated_date: Option<crate::model::Timestamp>,
+    pub last_login_date: Option<crate::model::Timestamp>,
+}
+
+/// The login email create requires: `member.loginEmail`, present and not empty.
+pub(crate) fn required_login_email(input: &MemberInput) -> MembersResult<String> {
+    match input.login_email.as_deref() {
+        Some(email) if !email.is_empty() => Ok(email.to_string()),
+        _ => Err(MembersError::invalid_field(
+            "member.loginEmail",
+            "REQUIRED_FIELD",
+            "is required",
+        )),
+    }
+}
+
 /// How many times create retries when a concurrent create takes its generated slug.
 const SLUG_ATTEMPTS: usize = 8;
 
@@ -42,18 +70,64 @@ impl<S: Store> Engine<S> {
     pub async fn create_member(&self, caller: &Caller, member: Value) -> MembersResult<MemberView> {
         caller.require_admin("createMember")?;
         let input = MemberInput::parse(member, "member")?;
-        let login_email = match input.login_email.as_deref() {
-            Some(email) if !email.is_empty() => email.to_string(),
-            _ => {
-                return Err(MembersError::invalid_field(
-                    "member.loginEmail",
-                    "REQUIRED_FIELD",
-                    "is required",
-                ))
-            }
-        };
+        let login_email = required_login_email(&input)?;
         let member = self.add_member(caller, input, login_email, None).await?;
         Ok(project(&member, Fieldset::Full))
+    }
+
+    /// A new member from validated input, not stored yet: status from the site
+    /// policy, generated ids, no slug. With `kept` (an import) the values it holds
+    /// are taken as given instead, and address ids sent in the input are kept.
+    /// Checked against every limit (SPEC §2), the same for create and import.
+    pub(crate) fn draft_member(
+        &self,
+        input: MemberInput,
+        login_email: String,
+        kept: Option<Kept>,
+    ) -> MembersResult<Member> {
+        let now = self.now();
+        let imported = kept.is_some();
+        let kept = kept.unwrap_or_default();
+        let id = match kept.id {
+            Some(id) => id,
+            None => MemberId::generate()?,
+        };
+        let mut contact_id = match kept.contact_id {
+            Some(contact_id) => contact_id,
+            None => ContactId::generate()?,
+        };
+        while contact_id.as_str() == id.as_str() {
+            contact_id = ContactId::generate()?;
+        }
+        let created_date = kept.created_date.unwrap_or(now);
+        let mut new_member = Member {
+            id,
+            login_email,
+            login_email_verified: kept.login_email_verified,
+            status: kept.status.unwrap_or(match self.policy.approval {
+                Approval::Auto => Status::Approved,
+                Approval::Manual => Status::Pending,
+            }),
+            contact_id,
+            contact: Default::default(),
+            profile: Default::default(),
+            privacy_status: input
+                .privacy_status
+                .filter(|p| *p != crate::model::PrivacyStatus::Unknown)
+                .unwrap_or(self.policy.default_privacy),
+            activity_status: kept.activity_status.unwrap_or(ActivityStatus::Active),
+            created_date,
+            updated_date: kept.updated_date.unwrap_or(now.max(created_date)),
+            last_login_date: kept.last_login_date,
+            revision: 1,
+        };
+        if imported {
+            apply_imported_input(&mut new_member, input)?;
+        } else {
+            apply_new_member_input(&mut new_member, input)?;
+        }
+        validate_member(&new_member, "member")?;
+        Ok(new_member)
     }
 
     /// Makes and stores a new member from validated input (create and register):
@@ -66,38 +140,11 @@ impl<S: Store> Engine<S> {
         login_email: String,
         password: Option<&PasswordHash>,
     ) -> MembersResult<Member> {
-        let now = self.now();
-        let id = MemberId::generate()?;
-        let mut contact_id = ContactId::generate()?;
-        while contact_id.as_str() == id.as_str() {
-            contact_id = ContactId::generate()?;
-        }
-        let mut new_member = Member {
-            id,
-            login_email,
-            login_email_verified: false,
-            status: match self.policy.approval {
-                Approval::Auto => Status::Approved,
-                Approval::Manual => Status::Pending,
-            },
-            contact_id,
-            contact: Default::default(),
-            profile: Default::default(),
-            privacy_status: input
-                .privacy_status
-                .filter(|p| *p != crate::model::PrivacyStatus::Unknown)
-                .unwrap_or(self.policy.default_privacy),
-            activity_status: ActivityStatus::Active,
-            created_date: now,
-            updated_date: now,
-            last_login_date: None,
-            revision: 1,
-        };
-        apply_new_member_input(&mut new_member, input)?;
-        validate_member(&new_member, "member")?;
+        let mut new_member = self.draft_member(input, login_email, None)?;
+        let now = new_member.created_date;
         let base = base_slug(&new_member);
         for _ in 0..SLUG_ATTEMPTS {
-            new_member.profile.slug = free_slug(&self.store, &base).await?;
+            new_member.profile.slug = free_slug(&self.store, &base, &Default::default()).await?;
             let event = MemberEvent::of_change(
                 EventKind::Created,
                 None,

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod engine;
 pub mod events;
 pub mod import;
+pub mod import_rows;
 pub mod jobs;
 pub mod members;
 pub mod moderation;

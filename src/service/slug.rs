@@ -21,19 +21,28 @@ pub fn base_slug(member: &Member) -> String {
     }
 }
 
-/// The first of `base`, `base-2`, `base-3`... whose key is not in use.
-pub async fn free_slug<S: Store>(store: &S, base: &str) -> MembersResult<String> {
-    let taken: HashSet<String> = store
+/// The first of `base`, `base-2`, `base-3`... whose key is not in use, neither in
+/// the store nor in `also_taken` (slug keys of members about to be stored with it).
+pub async fn free_slug<S: Store>(
+    store: &S,
+    base: &str,
+    also_taken: &HashSet<String>,
+) -> MembersResult<String> {
+    let stored: HashSet<String> = store
         .slugs_like(&unique_key(base))
         .await?
         .into_iter()
         .collect();
-    if !taken.contains(&unique_key(base)) {
+    let taken = |slug: &str| {
+        let key = unique_key(slug);
+        stored.contains(&key) || also_taken.contains(&key)
+    };
+    if !taken(base) {
         return Ok(base.to_string());
     }
     let free = (2u64..)
         .map(|n| format!("{base}-{n}"))
-        .find(|candidate| !taken.contains(&unique_key(candidate)));
+        .find(|candidate| !taken(candidate));
     free.ok_or_else(|| MembersError::internal("no free slug suffix"))
 }
 

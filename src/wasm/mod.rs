@@ -8,6 +8,7 @@ pub mod error;
 pub mod handler;
 pub mod hasher;
 pub mod http;
+pub mod import_rows;
 pub mod mailer;
 pub mod members;
 pub mod query_builder;

@@ -55,7 +55,7 @@ impl WebhookSigner for JsWebhookSigner {
 
 impl Members {
     /// Runs a host-only call on the engine in this process, for this API's caller.
-    fn host<F, Fut>(&self, call: F) -> Promise
+    pub(super) fn host<F, Fut>(&self, call: F) -> Promise
     where
         F: FnOnce(Rc<LocalEngine>, Caller) -> Fut + 'static,
         Fut: Future<Output = MembersResult<Value>> + 'static,
