@@ -73,6 +73,7 @@ bench: build
 	node bench/http.mjs
 	node bench/auth.mjs
 	node bench/events.mjs
+	scripts/with-postgres.sh node bench/jobs.mjs
 	node bench/import.mjs
 
 clean:
