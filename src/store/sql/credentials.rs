@@ -5,23 +5,15 @@
 //! RETURNING`, `INSERT … ON CONFLICT DO UPDATE … RETURNING`), so they hold across
 //! every process sharing it.
 
-use super::driver::{int, text, Statement};
+use super::driver::{cell, int, text, text_value, Statement};
 use super::{SqlDriver, SqlStore};
 use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
 use crate::model::{Member, MemberEvent, MemberId, MembersError, MembersResult, Timestamp};
 use crate::query::sql::SqlValue;
 use crate::store::CredentialStore;
 
-fn text_value(value: &str) -> SqlValue {
-    SqlValue::Text(value.to_string())
-}
-
 fn millis(at: Timestamp) -> SqlValue {
     SqlValue::Int(at.millis())
-}
-
-fn cell(row: &[SqlValue], index: usize) -> &SqlValue {
-    row.get(index).unwrap_or(&SqlValue::Null)
 }
 
 fn member_id(value: &SqlValue) -> MembersResult<MemberId> {

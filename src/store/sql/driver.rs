@@ -109,3 +109,34 @@ pub fn int(value: &SqlValue) -> MembersResult<i64> {
         ))),
     }
 }
+
+/// A text parameter.
+pub fn text_value(value: &str) -> SqlValue {
+    SqlValue::Text(value.to_string())
+}
+
+/// An integer parameter.
+pub fn int_value(value: i64) -> SqlValue {
+    SqlValue::Int(value)
+}
+
+/// Column `index` of a row (NULL past its end).
+pub fn cell(row: &[SqlValue], index: usize) -> &SqlValue {
+    row.get(index).unwrap_or(&SqlValue::Null)
+}
+
+/// A text column that may be NULL.
+pub fn opt_text(value: &SqlValue) -> Option<String> {
+    match value {
+        SqlValue::Text(text) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// An integer column that may be NULL.
+pub fn opt_int(value: &SqlValue) -> MembersResult<Option<i64>> {
+    match value {
+        SqlValue::Null => Ok(None),
+        other => int(other).map(Some),
+    }
+}

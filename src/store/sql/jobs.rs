@@ -3,32 +3,15 @@
 //! and counters first (so a lost lease rolls everything back), then the member
 //! writes, the items' outcomes and the events.
 
-use super::driver::{int, text, DriverError, Statement};
+use super::driver::{
+    cell, int, int_value as i, opt_text, text, text_value as t, DriverError, Statement,
+};
 use super::{SqlDriver, SqlStore};
 use crate::model::job::{ItemFilter, ItemStatus, Job, JobAction, JobItem, JobStatus};
 use crate::model::{ErrorCode, MemberId, MembersError, MembersResult, Timestamp};
 use crate::query::sql::{Dialect, SqlValue};
 use crate::store::jobs::{JobBatch, JobStore, JOB_LEASE_LOST};
 use crate::store::revision_conflict;
-
-fn t(value: &str) -> SqlValue {
-    SqlValue::Text(value.to_string())
-}
-
-fn i(value: i64) -> SqlValue {
-    SqlValue::Int(value)
-}
-
-fn cell(row: &[SqlValue], index: usize) -> &SqlValue {
-    row.get(index).unwrap_or(&SqlValue::Null)
-}
-
-fn opt_text(value: &SqlValue) -> Option<String> {
-    match value {
-        SqlValue::Text(text) => Some(text.clone()),
-        _ => None,
-    }
-}
 
 const JOB_COLUMNS: &str = "id, action, filter, status, items_to_process, items_succeeded, \
     items_failed, started_by, error, created_date, updated_date";

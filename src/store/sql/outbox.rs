@@ -7,7 +7,9 @@
 //! writers are serialised by `BEGIN IMMEDIATE` already. Leases are one
 //! `UPDATE … RETURNING` (with `FOR UPDATE SKIP LOCKED` on PostgreSQL).
 
-use super::driver::{int, text, Statement};
+use super::driver::{
+    cell, int, int_value as i, opt_int, opt_text, text, text_value as t, Statement,
+};
 use super::{schema, SqlDriver, SqlStore};
 use crate::model::event::StoredEvent;
 use crate::model::webhook::{
@@ -19,32 +21,6 @@ use crate::store::outbox::{Claim, Finished, NextStep, OutboxStore};
 
 /// The advisory lock that orders event inserts on PostgreSQL.
 const OUTBOX_LOCK: i64 = 724_873;
-
-fn t(value: &str) -> SqlValue {
-    SqlValue::Text(value.to_string())
-}
-
-fn i(value: i64) -> SqlValue {
-    SqlValue::Int(value)
-}
-
-fn cell(row: &[SqlValue], index: usize) -> &SqlValue {
-    row.get(index).unwrap_or(&SqlValue::Null)
-}
-
-fn opt_text(value: &SqlValue) -> Option<String> {
-    match value {
-        SqlValue::Text(text) => Some(text.clone()),
-        _ => None,
-    }
-}
-
-fn opt_int(value: &SqlValue) -> MembersResult<Option<i64>> {
-    match value {
-        SqlValue::Null => Ok(None),
-        other => int(other).map(Some),
-    }
-}
 
 fn event_from(data: &SqlValue) -> MembersResult<MemberEvent> {
     serde_json::from_str(text(data)?)
