@@ -407,9 +407,7 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
     check_opt(&f("profile.title"), &p.title, MAX_STRING)?;
     check_image(&f("profile.photo"), &p.photo)?;
     check_image(&f("profile.cover"), &p.cover)?;
-    let size = serde_json::to_vec(member)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX);
+    let size = json_size(member);
     if size > MAX_MEMBER_BYTES {
         return Err(MembersError::invalid_field(
             root,
@@ -418,6 +416,25 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Bytes of `value` as JSON, counted without building the text.
+fn json_size(value: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// ISO 3166-1 alpha-2 codes, officially assigned.

@@ -9,6 +9,10 @@ use unicode_normalization::UnicodeNormalization;
 /// Lower-cases char by char, with no context rules, so that a fold of a prefix is a
 /// prefix of the fold: what `startsWith` and the nickname index rely on.
 pub fn fold(text: &str) -> String {
+    // Most text is ASCII, where lower-casing is per byte (a tenth of the cost).
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
@@ -16,6 +20,10 @@ pub fn fold(text: &str) -> String {
 /// Unicode case folding (so `STRAẞE` and `strasse` collide), then NFKC again since
 /// folding can un-normalize.
 pub fn unique_key(text: &str) -> String {
+    // ASCII is already NFKC, and its full case folding is lower-casing.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let normalized: String = text.nfkc().collect();
     caseless::default_case_fold_str(&normalized)
         .nfkc()
@@ -27,7 +35,11 @@ pub const GENERATED_SLUG_MAX: usize = 100;
 
 /// The base slug generated from a nickname or an email's local part (SPEC §6).
 pub fn slugify(source: &str) -> String {
-    let normalized: String = source.nfkc().collect();
+    let normalized: String = if source.is_ascii() {
+        source.to_string()
+    } else {
+        source.nfkc().collect()
+    };
     let mut slug = String::new();
     let mut pending_dash = false;
     for c in normalized.chars().flat_map(char::to_lowercase) {
@@ -105,6 +117,20 @@ pub fn email_local_part(email: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_shortcuts_agree_with_the_unicode_rules() {
+        for byte in 0u8..128 {
+            let text = format!("a{}Z", byte as char);
+            let slow_key: String =
+                caseless::default_case_fold_str(&text.nfkc().collect::<String>())
+                    .nfkc()
+                    .collect();
+            assert_eq!(unique_key(&text), slow_key, "unique_key of byte {byte}");
+            let slow_fold: String = text.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(fold(&text), slow_fold, "fold of byte {byte}");
+        }
+    }
 
     #[test]
     fn slugs_are_normalized_lowercased_and_dashed() {
