@@ -268,7 +268,21 @@ impl HeaderCheck {
             // Free text keeps its spaces, so what export wrote comes back unchanged.
             let raw_text = || Value::String(raw.to_string());
             match column {
-                Column::Id => _ = member.insert("_id".into(), text()),
+                Column::Id => {
+                    // Another system's ids (Ghost's are 24 hex digits) would fail
+                    // every row with a bare "not a UUID": say how to keep them.
+                    if !super::ids::is_uuid(cell) {
+                        return Err(MembersError::invalid_field(
+                            "member._id",
+                            "FORMAT",
+                            format!(
+                                "{cell:?} is not a member id (a UUID); to keep another \
+                                 system's ids, rename the column to customFields.sourceId"
+                            ),
+                        ));
+                    }
+                    member.insert("_id".into(), text());
+                }
                 Column::LoginEmail => _ = member.insert("loginEmail".into(), text()),
                 Column::LoginEmailVerified => {
                     let verified = match cell.to_ascii_lowercase().as_str() {
@@ -498,6 +512,22 @@ mod tests {
         }
         assert_eq!(column_of("favourite colour"), None);
         assert_eq!(column_of("customFields."), None);
+    }
+
+    #[test]
+    fn an_id_from_another_system_is_refused_with_the_way_to_keep_it() {
+        let header = ["id", "email"].map(String::from);
+        let check = check_header(&header).unwrap();
+        let ghost = ["5f2a1c3b9d8e7f6a5b4c3d2e", "ann@example.com"].map(String::from);
+        let error = check.member_of_row(&ghost).unwrap_err();
+        assert_eq!(error.violations[0].field, "member._id");
+        assert!(
+            error.message.contains("customFields.sourceId"),
+            "{}",
+            error.message
+        );
+        let uuid = ["0b7f4c5e-1d2a-4e3b-9c8d-7a6f5e4d3c2b", "ann@example.com"].map(String::from);
+        assert!(check.member_of_row(&uuid).is_ok());
     }
 
     #[test]
