@@ -57,6 +57,7 @@ try {
       'cors-origin': { type: 'string', multiple: true },
       www: { type: 'string' },
       'no-deliver': { type: 'boolean' },
+      'email-verification': { type: 'string' },
     },
   }));
 } catch (error) {
@@ -76,6 +77,10 @@ for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perA
   if (!Number.isInteger(value) || value < 1) fail(`${name} must be a whole number above 0, got ${env[name]}`);
   loginLimit[key] = value;
 }
+const emailVerification = flags['email-verification'] ?? (env.MEMBERS_EMAIL_VERIFICATION || undefined);
+if (emailVerification !== undefined && !['off', 'required'].includes(emailVerification)) {
+  fail(`--email-verification (MEMBERS_EMAIL_VERIFICATION) must be off or required, got ${JSON.stringify(emailVerification)}`);
+}
 const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
 if (mailer.mailbox) {
   // Fine while developing; in production members would never get their links.
@@ -92,6 +97,7 @@ try {
     approval: env.MEMBERS_APPROVAL,
     defaultPrivacy: env.MEMBERS_DEFAULT_PRIVACY,
     loginLimit,
+    emailVerification,
     mailer,
     trustProxy: env.MEMBERS_TRUST_PROXY === '1',
     // Unset: MEMBERS_DELIVER_WEBHOOKS, else deliver (the server reads both).

@@ -85,7 +85,8 @@ function driverFor({ kind, target }) {
 }
 
 /**
- * Opens the core: `{ database, approval, defaultPrivacy, loginLimit, mailer,
+ * Opens the core: `{ database, approval, defaultPrivacy, loginLimit,
+ * emailVerification ('off'|'required'), mailer,
  * smtpUrl, mailbox, siteUrl, retentionDays, webhookAllowPrivate }` for a database
  * in this process, or `{ baseUrl, adminKey }` for a remote members server.
  * Returns the visitor's `Members`, whether it is `local`, and a `close()`. A bad
@@ -99,11 +100,11 @@ export function openCore(options) {
   const mailer = openMailer({
     mailer: options.mailer, smtpUrl: options.smtpUrl, mailbox: options.mailbox, siteUrl: options.siteUrl,
   });
-  const { approval, defaultPrivacy, loginLimit } = options;
+  const { approval, defaultPrivacy, loginLimit, emailVerification } = options;
   const { retentionDays, webhookAllowPrivate, webhookRetrySchedule } = eventSettings(options);
   hasher ??= openHasher();
   const core = Members.open({
-    approval, defaultPrivacy, loginLimit, retentionDays, webhookAllowPrivate, webhookRetrySchedule,
+    approval, defaultPrivacy, loginLimit, emailVerification, retentionDays, webhookAllowPrivate, webhookRetrySchedule,
   }, driver, mailer, hasher, signer);
   return { core, local: true, close: async () => { if (driver) await driver.close(); } };
 }

@@ -66,19 +66,21 @@ export function makeAsyncJobs(core, resolve = (c) => c) {
 /** Every call of SPEC §10 that goes to the core (`loggedIn` is answered locally). */
 export const AUTHENTICATION_METHODS = [
   'register', 'login', 'logout', 'changeLoginEmail', 'sendSetPasswordEmail', 'setPassword',
+  'verifyEmail', 'sendVerificationEmail', 'listMySessions', 'revokeSession',
+  'revokeOtherSessions', 'revokeMemberSessions',
 ];
 
 /**
  * Builds an authentication object over `core()`. `session` keeps what this side
  * knows of its session: `loggedIn()` reads it, and a successful login, register
- * (ACTIVE) or logout updates it through `session.started()` / `session.ended()`.
+ * or verifyEmail (ACTIVE) or logout updates it through `session.started()` / `session.ended()`.
  */
 export function makeAuthentication(core, resolve = (c) => c, session = { loggedIn: () => false }) {
   const api = {};
   for (const name of AUTHENTICATION_METHODS) {
     const method = async (...args) => {
       const result = await resolve(core()).authentication()[name](...args);
-      if ((name === 'login' || name === 'register') && result?.status === 'ACTIVE') session.started?.(result);
+      if (['login', 'register', 'verifyEmail'].includes(name) && result?.status === 'ACTIVE') session.started?.(result);
       if (name === 'logout') session.ended?.();
       return result;
     };

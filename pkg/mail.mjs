@@ -1,7 +1,7 @@
 // Mail for members (SPEC §10): turns what the core hands over
-// (`{ template, to, token, expiresDate }`) into a subject and a text with the
-// link, and delivers it through the user's own mailer, SMTP (nodemailer), or the
-// development mailbox file. It owns the wording and the link; it must never log
+// (`{ template, to, token, code, newEmail, expiresDate }`) into a subject, a
+// plain text and an HTML body with the link, and delivers it through the
+// user's own mailer, SMTP (nodemailer), or the development mailbox file. It owns the wording and the link; it must never log
 // a token or a link, and it knows nothing of members or HTTP.
 
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -15,26 +15,65 @@ const DEFAULT_FROM = 'universal-members <no-reply@localhost>';
 // "2025-01-31T12:00:00.000Z" → "2025-01-31 12:00 UTC": exact, and read the same everywhere.
 const readableDate = (iso) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+/** Text as HTML: the five characters that could open markup, escaped. */
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The HTML body of a mail: its paragraphs, a link made a link. */
+function html(paragraphs) {
+  const body = paragraphs.map((p) => (p.link
+    ? `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.label ?? p.link)}</a></p>`
+    : `<p>${escapeHtml(p)}</p>`)).join('\n');
+  return `<!doctype html>\n<html><body>\n${body}\n</body></html>\n`;
+}
+
+/** A mail from its paragraphs: the same words as plain text and as HTML. */
+function mail(subject, paragraphs) {
+  return {
+    subject,
+    text: paragraphs.map((p) => (p.link ? p.link : p)).join('\n\n'),
+    html: html(paragraphs),
+  };
+}
+
+// Each template gets `{ link, code, newEmail, expiresDate }` and returns
+// `{ subject, text, html }`.
 const TEMPLATES = {
-  'set-password': ({ link, expiresDate }) => ({
-    subject: 'Set your password',
-    text: [
-      'To set the password of your members account, open this link:',
-      '',
-      link,
-      '',
-      `The link works once, until ${readableDate(expiresDate)}.`,
-      'If you did not ask for it, ignore this mail: your account is unchanged.',
-    ].join('\n'),
-  }),
+  'set-password': ({ link, expiresDate }) => mail('Set your password', [
+    'To set the password of your members account, open this link:',
+    { link, label: 'Set your password' },
+    `The link works once, until ${readableDate(expiresDate)}.`,
+    'If you did not ask for it, ignore this mail: your account is unchanged.',
+  ]),
+  'verify-email': ({ link, code, expiresDate }) => mail('Verify your email', [
+    `Your code: ${code}`,
+    'Enter it where you signed up, or open this link:',
+    { link, label: 'Verify your email' },
+    `The code and the link work once, until ${readableDate(expiresDate)}.`,
+    'If you did not ask for it, ignore this mail.',
+  ]),
+  'email-change-requested': ({ newEmail }) => mail('Your login email is being changed', [
+    `Someone signed in to your members account asked to change its login email to ${newEmail}.`,
+    'The change is made only once that address is verified; until then you log in with this one.',
+    'If it was not you, change your password and sign out your other sessions.',
+  ]),
 };
 
-/** `{ to, subject, text }` of a core message; an unknown template throws. */
+/** Where a template's link leads, on the members area. */
+const LINKS = {
+  'set-password': (site, token) => `${site}/#set-password=${token}`,
+  'verify-email': (site, token) => `${site}/account/my-account?verify=${token}`,
+};
+
+/** `{ to, subject, text, html }` of a core message; an unknown template throws. */
 function compose(message, siteUrl) {
   const template = TEMPLATES[message.template];
   if (!template) throw new Error(`unknown mail template ${JSON.stringify(message.template)}`);
-  const link = `${siteUrl.replace(/\/+$/, '')}/#set-password=${message.token}`;
-  return { to: message.to, ...template({ link, expiresDate: message.expiresDate }) };
+  const site = siteUrl.replace(/\/+$/, '');
+  const link = LINKS[message.template]?.(site, message.token);
+  return {
+    to: message.to,
+    ...template({ link, code: message.code, newEmail: message.newEmail, expiresDate: message.expiresDate }),
+  };
 }
 
 /**
@@ -60,7 +99,8 @@ export function openMailer(options = {}) {
   // with the token cut out (a transport's error may quote what it was sent).
   const inBackground = (message, how, deliver) => {
     Promise.resolve().then(deliver).catch((error) => {
-      const reason = String(error?.message ?? error).replaceAll(message.token, '<token>');
+      let reason = String(error?.message ?? error);
+      for (const secret of [message.token, message.code]) if (secret) reason = reason.replaceAll(secret, '<secret>');
       log(`universal-members: the ${message.template} mail to ${message.to} was not sent${how}: ${reason}`);
     });
   };
@@ -109,7 +149,7 @@ export function openMailer(options = {}) {
 
 /**
  * The messages of a development mailbox file, oldest first:
- * `[{ to, subject, text, date }]`. A missing file is an empty mailbox.
+ * `[{ to, subject, text, html, date }]`. A missing file is an empty mailbox.
  */
 export function readMailbox(file = process.env.MEMBERS_MAILBOX ?? DEFAULT_MAILBOX) {
   let text;

@@ -22,6 +22,7 @@ function settings(options = {}) {
     baseUrl: options.baseUrl,
     adminKey: options.adminKey ?? env.MEMBERS_ADMIN_KEY,
     loginLimit: options.loginLimit ?? loginLimitFromEnv(env),
+    emailVerification: options.emailVerification ?? (env.MEMBERS_EMAIL_VERIFICATION || undefined),
     mailer: options.mailer,
     smtpUrl: options.smtpUrl,
     mailbox: options.mailbox,
@@ -44,7 +45,8 @@ function loginLimitFromEnv(env) {
  * Chooses the database (`sqlite:PATH`, `postgres://…`, `memory:`; default
  * `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`) and the site policy
  * (`approval`, `defaultPrivacy`, `loginLimit: { perEmail, perAddress,
- * windowSeconds }`) and mail (`mailer: { send(message) }`, else `smtpUrl`, else
+ * windowSeconds }`, `emailVerification: 'off' | 'required'`, default
+ * MEMBERS_EMAIL_VERIFICATION, else off) and mail (`mailer: { send(message) }`, else `smtpUrl`, else
  * the development `mailbox` file; `siteUrl` for links), or, with `baseUrl` (and
  * `adminKey` for elevated calls), a remote members server. A bad URL throws here;
  * an unreachable server or a locked file rejects the first call. Events:
@@ -130,9 +132,15 @@ export const asyncJobs = makeAsyncJobs(visitor, withElevation);
 /**
  * The authentication API (SPEC §10). It holds no session itself: `login` and
  * `register` return `sessionToken`, which `withSession(token)` turns into that
- * member's API; `loggedIn()` is false and `logout()` does nothing here.
+ * member's API; `loggedIn()` is false here. `logout(token)` ends that token's
+ * session; `logout()` without one rejects `UNAUTHENTICATED`.
  */
 export const authentication = makeAuthentication(visitor, withElevation);
+const logoutNobody = authentication.logout;
+authentication.logout = (token) => (token === undefined
+  ? logoutNobody()
+  : sessionAuthentication(token).logout());
+Object.defineProperty(authentication.logout, 'name', { value: 'logout' });
 /** The authentication API of the session `token` (its `logout()` ends it). */
 authentication.withSession = sessionAuthentication;
 

@@ -28,6 +28,11 @@ const SESSION_MODE = 'x-members-session';
 export const SESSION_COOKIE = 'members_session';
 /** Its companion, readable by scripts, holding no secret: "a session exists". */
 export const LOGGED_IN_COOKIE = 'members_logged_in';
+/** The HttpOnly cookie of a page admin's sign-in (SPEC §10). */
+export const ADMIN_COOKIE = 'members_admin';
+/** Routes the server answers itself: the admin key never reaches the core or a page. */
+const ADMIN_ROUTES = new Set(['/members/v1/auth/admin-login', '/members/v1/auth/admin-logout', '/members/v1/auth/admin-session']
+  .flatMap((route) => [route, `/_api${route}`]));
 const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 const TYPES = {
@@ -72,10 +77,16 @@ function sessionCookies(request, token, maxAgeSeconds) {
   ];
 }
 
+/** Set-Cookie starting (token) or ending (null) a page admin's sign-in. */
+function adminCookie(request, token, maxAgeSeconds) {
+  const secure = overHttps(request) ? '; Secure' : '';
+  return `${ADMIN_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure}; Max-Age=${token === null ? 0 : maxAgeSeconds}`;
+}
+
 /**
  * Creates (not yet listening) a members server.
  * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
- * defaultPrivacy, loginLimit, mailer, smtpUrl, mailbox, siteUrl, trustProxy,
+ * defaultPrivacy, loginLimit, emailVerification ('off'|'required'), mailer, smtpUrl, mailbox, siteUrl, trustProxy,
  * deliverWebhooks, retentionDays, webhookAllowPrivate, log: (line) => void }.
  * `trustProxy`: take the client address for the attempt limits from the last
  * `X-Forwarded-For` entry (only behind a proxy that appends it).
@@ -89,6 +100,7 @@ export function createMembersServer(options = {}) {
     approval: options.approval,
     defaultPrivacy: options.defaultPrivacy,
     loginLimit: options.loginLimit,
+    emailVerification: options.emailVerification ?? (process.env.MEMBERS_EMAIL_VERIFICATION || undefined),
     mailer: options.mailer,
     smtpUrl: options.smtpUrl,
     mailbox: options.mailbox,
@@ -105,9 +117,18 @@ export function createMembersServer(options = {}) {
   const streams = createEventStreams({ log });
 
   // Constant-time comparison of the presented key (hashed, so lengths match).
-  const isAdmin = (authorization) =>
-    adminDigest !== null && typeof authorization === 'string' && authorization.length > 0
-    && !authorization.startsWith('Bearer ') && timingSafeEqual(digest(authorization), adminDigest);
+  const keyMatches = (key) => adminDigest !== null && typeof key === 'string' && key.length > 0
+    && timingSafeEqual(digest(key), adminDigest);
+  const isAdmin = (authorization) => typeof authorization === 'string'
+    && !authorization.startsWith('Bearer ') && keyMatches(authorization);
+
+  // A page admin's sign-in counts only without any Authorization header (like
+  // the session cookie), and only while the core knows its token.
+  async function adminFromCookie(request) {
+    if (request.headers.authorization) return false;
+    const token = cookieOf(request, ADMIN_COOKIE);
+    return token ? core.isAdminSignedIn(token) : false;
+  }
 
   // Behind a proxy, the last X-Forwarded-For entry is the one the proxy added
   // (the client writes whatever it likes before it).
@@ -136,7 +157,8 @@ export function createMembersServer(options = {}) {
     return !(origin && (origin === own || corsOrigins.has(origin)));
   }
 
-  function callerOf(request) {
+  function callerOf(request, adminCookie = false) {
+    if (adminCookie) return core.elevated();
     if (!isAdmin(request.headers.authorization)) return core;
     const actAs = request.headers[ACT_AS];
     if (typeof actAs !== 'string' || actAs === '') return core.elevated();
@@ -146,8 +168,8 @@ export function createMembersServer(options = {}) {
 
   // The stream is for admins; the core decides (a session gets PERMISSION_DENIED,
   // an ended one UNAUTHENTICATED). No credentials at all: null, answered 401.
-  function streamCallerOf(request) {
-    if (isAdmin(request.headers.authorization)) return callerOf(request);
+  function streamCallerOf(request, adminCookie) {
+    if (adminCookie || isAdmin(request.headers.authorization)) return callerOf(request, adminCookie);
     const { session } = sessionOf(request);
     return session ? core.withSession(session) : null;
   }
@@ -189,6 +211,67 @@ export function createMembersServer(options = {}) {
     });
   }
 
+  /** Writes an answer of the core (`{ status, body, retryAfter }`) with extra headers. */
+  function writeAnswer(response, answer, headers = {}) {
+    const all = { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers };
+    if (answer.retryAfter) all['retry-after'] = String(answer.retryAfter);
+    response.writeHead(answer.status, all);
+    response.end(answer.body);
+    return answer.status;
+  }
+
+  // POST admin-login { adminKey } sets the cookie; POST admin-logout ends it;
+  // GET admin-session says whether this browser is signed in as admin. The key
+  // is compared here and never logged, stored or sent back.
+  async function adminRoute(request, response, pathname) {
+    const route = pathname.split('/').at(-1);
+    const method = route === 'admin-session' ? 'GET' : 'POST';
+    if (request.method !== method) {
+      response.writeHead(405, { 'content-type': 'application/json', allow: method });
+      response.end(errorBody(405, 'METHOD_NOT_ALLOWED', `this route takes ${method}`));
+      return 405;
+    }
+    if (route === 'admin-session') {
+      return writeAnswer(response, { status: 200, body: JSON.stringify({ admin: await adminFromCookie(request) }) });
+    }
+    let body;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      const status = error.status ?? 400;
+      response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', 'the request body could not be read'));
+      return status;
+    }
+    // Both ask for (or end) a cookie, so both must come from this site.
+    if (crossSite(request, true, true)) {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(errorBody(403, 'CSRF_REJECTED', 'admin sign-in must come from this site (Origin)'));
+      return 403;
+    }
+    if (route === 'admin-logout') {
+      const token = cookieOf(request, ADMIN_COOKIE);
+      if (token) await core.adminLogout(token);
+      return writeAnswer(response, { status: 200, body: '{}' }, { 'set-cookie': adminCookie(request, null) });
+    }
+    let adminKey;
+    try {
+      adminKey = JSON.parse(body || '{}').adminKey;
+    } catch {
+      adminKey = undefined;
+    }
+    if (typeof adminKey !== 'string' || adminKey === '') {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(errorBody(400, 'INVALID_ARGUMENT', 'adminKey is required and must be a string'));
+      return 400;
+    }
+    const answer = await core.adminLogin(keyMatches(adminKey), clientAddress(request));
+    const headers = answer.adminSession
+      ? { 'set-cookie': adminCookie(request, answer.adminSession.token, answer.adminSession.maxAgeSeconds) }
+      : {};
+    return writeAnswer(response, answer, headers);
+  }
+
   async function serveFile(response, file, method) {
     try {
       const bytes = await readFile(file);
@@ -210,8 +293,10 @@ export function createMembersServer(options = {}) {
     const pathname = url.pathname;
     cors(request, response);
     if (streams.handles(pathname)) {
-      return streams.serve(request, response, { caller: streamCallerOf(request), search: url.search.slice(1) });
+      const adminCookie = await adminFromCookie(request);
+      return streams.serve(request, response, { caller: streamCallerOf(request, adminCookie), search: url.search.slice(1) });
     }
+    if (ADMIN_ROUTES.has(pathname)) return adminRoute(request, response, pathname);
     if (API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
       if (request.method === 'OPTIONS') {
         response.writeHead(204);
@@ -230,15 +315,17 @@ export function createMembersServer(options = {}) {
         response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
         return status;
       }
-      const { session, sessionFromCookie } = sessionOf(request);
+      const adminCookie = await adminFromCookie(request);
+      // An admin cookie stands for the admin: the member cookie is not consulted.
+      const { session, sessionFromCookie } = adminCookie ? { session: undefined, sessionFromCookie: false } : sessionOf(request);
       const cookieMode = request.headers[SESSION_MODE] === 'cookie';
-      if (crossSite(request, sessionFromCookie, cookieMode)) {
+      if (crossSite(request, sessionFromCookie || adminCookie, cookieMode)) {
         response.writeHead(403, { 'content-type': 'application/json' });
         response.end(errorBody(403, 'CSRF_REJECTED', 'a change made with the session cookie must come from this site (Origin)'));
         return 403;
       }
-      const answer = await callerOf(request).handle(request.method, pathname, url.search.slice(1), body, {
-        session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request),
+      const answer = await callerOf(request, adminCookie).handle(request.method, pathname, url.search.slice(1), body, {
+        session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request), userAgent: request.headers['user-agent'],
       });
       const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
       if (answer.allow) headers.allow = answer.allow;

@@ -4,210 +4,14 @@
 
 mod common;
 
+use common::auth::*;
 use common::*;
 use serde_json::{json, Value};
-use std::cell::RefCell;
-use std::rc::Rc;
-use universal_members::api::{dispatch, Operation, Reply};
+use universal_members::api::{Operation, Reply};
 use universal_members::model::credentials::Secret;
-use universal_members::model::{ErrorCode, MembersError, MembersResult};
-use universal_members::service::auth::Sending;
-use universal_members::service::{
-    Caller, Context, LoginLimit, Mail, Mailer, Moderation, Registration, SitePolicy,
-};
-use universal_members::store::{MemoryStore, Store};
-
-const PASSWORD: &str = "correct horse battery";
-const OTHER_PASSWORD: &str = "staple tuning fork";
-const MINUTE: i64 = 60 * 1000;
-const HOUR: i64 = 60 * MINUTE;
-const DAY: i64 = 24 * HOUR;
-
-/// The mails a site handed to its mailer, in order.
-type Outbox = Rc<RefCell<Vec<Mail>>>;
-
-/// A mailer that keeps every mail it is given.
-struct RecordingMailer(Outbox);
-
-impl Mailer for RecordingMailer {
-    fn send<'a>(&'a self, mail: &'a Mail) -> Sending<'a> {
-        Box::pin(async move {
-            self.0.borrow_mut().push(mail.clone());
-            Ok(())
-        })
-    }
-}
-
-/// The same site, sending its mail to an outbox the test can read.
-fn with_outbox<S: Store>(site: Site<S>) -> (Site<S>, Outbox) {
-    let outbox = Outbox::default();
-    let Site {
-        engine,
-        clock,
-        events,
-    } = site;
-    let engine = engine.with_mailer(Box::new(RecordingMailer(outbox.clone())));
-    (
-        Site {
-            engine,
-            clock,
-            events,
-        },
-        outbox,
-    )
-}
-
-/// A default site with an outbox.
-fn mail_site() -> (Site, Outbox) {
-    with_outbox(Site::new())
-}
-
-/// A site allowing `per_email` failures per email and `per_address` per address
-/// in a window of `window_ms`.
-fn limited_site(per_email: u32, per_address: u32, window_ms: i64) -> Site {
-    Site::with_policy(SitePolicy {
-        login_limit: LoginLimit {
-            per_email,
-            per_address,
-            window_ms,
-        },
-        ..SitePolicy::default()
-    })
-}
-
-/// Moves the site's clock forward.
-fn wait<S: Store>(site: &Site<S>, ms: i64) {
-    site.clock.set(site.clock.get() + ms);
-}
-
-/// A call without a session, from no particular address.
-fn visitor() -> Context {
-    Context::of(Caller::Visitor)
-}
-
-/// A call without a session from this client address.
-fn from_address(address: &str) -> Context {
-    Context {
-        caller: Caller::Visitor,
-        session: None,
-        client_address: Some(address.to_string()),
-    }
-}
-
-fn register<S: Store>(site: &Site<S>, email: &str, password: &str) -> MembersResult<Registration> {
-    block_on(
-        site.engine
-            .register(&visitor(), email, password, &Value::Null),
-    )
-}
-
-/// Registers a member with `PASSWORD`; its id and session token (if any).
-fn register_ok<S: Store>(site: &Site<S>, email: &str) -> (String, Option<String>) {
-    let registration = register(site, email, PASSWORD)
-        .unwrap_or_else(|e| panic!("registering {email} failed: {e:?}"));
-    (
-        id_of(&json!(registration.member)),
-        registration
-            .session
-            .map(|session| session.token.reveal().to_string()),
-    )
-}
-
-/// Registers an approved member with `PASSWORD`; its id and session token.
-fn member_with_session<S: Store>(site: &Site<S>, email: &str) -> (String, String) {
-    let (id, token) = register_ok(site, email);
-    (id, token.expect("an approved member gets a session"))
-}
-
-fn login<S: Store>(site: &Site<S>, email: &str, password: &str) -> MembersResult<Registration> {
-    block_on(site.engine.login(&visitor(), email, password))
-}
-
-fn login_from(
-    site: &Site,
-    address: &str,
-    email: &str,
-    password: &str,
-) -> MembersResult<Registration> {
-    block_on(site.engine.login(&from_address(address), email, password))
-}
-
-/// Logs in; the new session's token.
-fn login_ok<S: Store>(site: &Site<S>, email: &str, password: &str) -> String {
-    let registration =
-        login(site, email, password).unwrap_or_else(|e| panic!("login of {email} failed: {e:?}"));
-    registration
-        .session
-        .expect("a login starts a session")
-        .token
-        .reveal()
-        .to_string()
-}
-
-fn session<S: Store>(site: &Site<S>, token: &str) -> MembersResult<Context> {
-    block_on(site.engine.session_context(token))
-}
-
-/// Checks that the token is a live session of member `id`.
-fn assert_session_of<S: Store>(site: &Site<S>, token: &str, id: &str) {
-    let context = session(site, token).unwrap_or_else(|e| panic!("session is not live: {e:?}"));
-    assert_eq!(context.caller, member(id));
-    assert!(context.session.is_some());
-}
-
-fn expect_session_invalid<S: Store>(site: &Site<S>, token: &str) {
-    expect_error(
-        session(site, token),
-        ErrorCode::Unauthenticated,
-        "SESSION_INVALID",
-    );
-}
-
-fn expect_invalid_credentials<T: std::fmt::Debug>(result: MembersResult<T>) -> MembersError {
-    expect_error(result, ErrorCode::Unauthenticated, "INVALID_CREDENTIALS")
-}
-
-fn expect_rate_limited<T: std::fmt::Debug>(result: MembersResult<T>) -> MembersError {
-    let error = expect_error(result, ErrorCode::ResourceExhausted, "RATE_LIMITED");
-    let retry = error.data["retryAfterSeconds"].as_i64();
-    assert!(
-        retry.is_some_and(|s| s > 0),
-        "retryAfterSeconds must be a positive number: {error:?}"
-    );
-    error
-}
-
-fn expect_invalid_token<T: std::fmt::Debug>(result: MembersResult<T>) -> MembersError {
-    let error = expect_invalid(result, "token");
-    assert_eq!(error.application_code, "INVALID_TOKEN", "{error:?}");
-    error
-}
-
-fn send_set_password_email<S: Store>(site: &Site<S>, email: &str) -> MembersResult<()> {
-    block_on(site.engine.send_set_password_email(&visitor(), email))
-}
-
-/// Asks for a set-password mail for `email`; the token it carries.
-fn set_password_token<S: Store>(site: &Site<S>, outbox: &Outbox, email: &str) -> String {
-    let before = outbox.borrow().len();
-    send_set_password_email(site, email).expect("sendSetPasswordEmail");
-    let mails = outbox.borrow();
-    assert_eq!(mails.len(), before + 1, "one more mail");
-    mails.last().unwrap().token.reveal().to_string()
-}
-
-fn set_password<S: Store>(site: &Site<S>, token: &str, password: &str) -> MembersResult<()> {
-    block_on(site.engine.set_password(token, password))
-}
-
-fn change_login_email(site: &Site, caller: &Caller, id: &str, email: &str) -> MembersResult<Value> {
-    block_on(site.engine.change_login_email(caller, id, email)).map(|v| json!(v))
-}
-
-/// Runs one operation in a context, the reply as JSON.
-fn call_in(site: &Site, context: Context, operation: Operation) -> MembersResult<Value> {
-    block_on(dispatch(&site.engine, context, operation)).map(|reply| reply.to_json())
-}
+use universal_members::model::ErrorCode;
+use universal_members::service::{Caller, Context, LoginLimit, Moderation, SitePolicy};
+use universal_members::store::MemoryStore;
 
 // ---------------------------------------------------------------- register
 
@@ -615,12 +419,12 @@ fn logging_out_ends_only_that_session() {
 }
 
 #[test]
-fn logging_out_without_a_session_does_nothing() {
+fn logging_out_without_a_session_is_refused_and_ends_nothing() {
     let site = Site::new();
     let (ann, token) = member_with_session(&site, "ann@example.com");
-    call_in(&site, visitor(), Operation::Logout).unwrap();
-    // A member caller without a session (in process) ends nothing either.
-    call_in(&site, Context::of(member(&ann)), Operation::Logout).unwrap();
+    expect_unauthenticated(call_in(&site, visitor(), Operation::Logout));
+    // A member caller without a session (in process) has nothing to end either.
+    expect_unauthenticated(call_in(&site, Context::of(member(&ann)), Operation::Logout));
     assert_session_of(&site, &token, &ann);
 }
 
@@ -950,8 +754,8 @@ fn concurrent_failed_logins_can_not_exceed_the_limit() {
 // ---------------------------------------------------------------- login email
 
 #[test]
-fn a_member_can_change_its_own_login_email_and_log_in_with_it() {
-    let site = Site::new();
+fn a_member_can_change_its_own_login_email_once_the_new_one_is_verified() {
+    let (site, outbox) = mail_site();
     let (ann, token) = member_with_session(&site, "ann@example.com");
     let context = session(&site, &token).unwrap();
     let reply = call_in(
@@ -963,8 +767,13 @@ fn a_member_can_change_its_own_login_email_and_log_in_with_it() {
         },
     )
     .unwrap();
-    assert_eq!(reply["loginEmail"], "ann@new.example.com");
+    // Nothing changes until the new address proves it is hers.
+    assert_eq!(reply["loginEmail"], "ann@example.com");
+    login_ok(&site, "ann@example.com", PASSWORD);
+    let code = code_mailed_to(&outbox, "ann@new.example.com");
+    verify_code(&site, &code, "ann@new.example.com").unwrap();
     assert_eq!(site.full(&ann)["loginEmail"], "ann@new.example.com");
+    assert_eq!(site.full(&ann)["loginEmailVerified"], true);
     let fresh = login_ok(&site, "ann@new.example.com", PASSWORD);
     assert_session_of(&site, &fresh, &ann);
     expect_invalid_credentials(login(&site, "ann@example.com", PASSWORD));
@@ -1263,6 +1072,8 @@ fn changing_the_login_email_voids_links_mailed_to_the_old_one() {
     let (id, _) = register_ok(&site, "ann@example.com");
     let token = set_password_token(&site, &outbox, "ann@example.com");
     change_login_email(&site, &member(&id), &id, "ann@example.org").unwrap();
+    let code = code_mailed_to(&outbox, "ann@example.org");
+    verify_code(&site, &code, "ann@example.org").unwrap();
     expect_invalid_token(set_password(&site, &token, OTHER_PASSWORD));
     login_ok(&site, "ann@example.org", PASSWORD);
 }

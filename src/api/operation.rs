@@ -108,6 +108,21 @@ pub enum Operation {
         token: Secret,
         password: Secret,
     },
+    VerifyEmail {
+        code_or_token: Secret,
+        options: Value,
+    },
+    SendVerificationEmail {
+        email: String,
+    },
+    ListMySessions,
+    RevokeSession {
+        id: String,
+    },
+    RevokeOtherSessions,
+    RevokeMemberSessions {
+        member_id: String,
+    },
     CreateWebhook {
         options: Value,
     },
@@ -300,6 +315,27 @@ pub async fn dispatch<S: Store>(
         SetPassword { token, password } => {
             engine.set_password(&token.0, &password.0).await?;
             Reply::Empty
+        }
+        VerifyEmail {
+            code_or_token,
+            options,
+        } => Reply::Session(
+            engine
+                .verify_email(&context, code_or_token.reveal(), &options)
+                .await?,
+        ),
+        SendVerificationEmail { email } => {
+            engine.send_verification_email(&context, &email).await?;
+            Reply::Json(json!({ "accepted": true }))
+        }
+        ListMySessions => Reply::Json(engine.list_my_sessions(&context).await?),
+        RevokeSession { id } => {
+            engine.revoke_session(&context, &id).await?;
+            Reply::Empty
+        }
+        RevokeOtherSessions => Reply::Json(engine.revoke_other_sessions(&context).await?),
+        RevokeMemberSessions { member_id } => {
+            Reply::Json(engine.revoke_member_sessions(caller, &member_id).await?)
         }
         CreateWebhook { options } => Reply::Json(engine.create_webhook(caller, &options).await?),
         ListWebhooks => Reply::Json(engine.list_webhooks(caller).await?),

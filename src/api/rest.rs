@@ -228,6 +228,36 @@ pub const ROUTES: &[Route] = &[
         call: "setPassword",
     },
     Route {
+        method: Method::Post,
+        pattern: "/auth/verify-email",
+        call: "verifyEmail",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/send-verification-email",
+        call: "sendVerificationEmail",
+    },
+    Route {
+        method: Method::Get,
+        pattern: "/auth/sessions",
+        call: "listMySessions",
+    },
+    Route {
+        method: Method::Delete,
+        pattern: "/auth/sessions/{id}",
+        call: "revokeSession",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/auth/sessions/revoke-others",
+        call: "revokeOtherSessions",
+    },
+    Route {
+        method: Method::Post,
+        pattern: "/members/{id}/revoke-sessions",
+        call: "revokeMemberSessions",
+    },
+    Route {
         method: Method::Get,
         pattern: "/async-jobs/{id}",
         call: "getAsyncJob",
@@ -664,6 +694,17 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
             token: Secret(text(&body["token"], "token")?),
             password: Secret(text(&body["password"], "password")?),
         },
+        "verifyEmail" => Operation::VerifyEmail {
+            code_or_token: Secret(text(&body["codeOrToken"], "codeOrToken")?),
+            options: json!({ "email": body["email"] }),
+        },
+        "sendVerificationEmail" => Operation::SendVerificationEmail {
+            email: text(&body["email"], "email")?,
+        },
+        "listMySessions" => Operation::ListMySessions,
+        "revokeSession" => Operation::RevokeSession { id },
+        "revokeOtherSessions" => Operation::RevokeOtherSessions,
+        "revokeMemberSessions" => Operation::RevokeMemberSessions { member_id: id },
         "createWebhook" => Operation::CreateWebhook {
             options: request.body.clone(),
         },
@@ -993,6 +1034,42 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
                 json!({ "token": token.0, "password": password.0 }),
             )
         }
+        VerifyEmail {
+            code_or_token,
+            options,
+        } => {
+            return post(
+                format!("{AUTH_BASE}/verify-email"),
+                json!({ "codeOrToken": code_or_token.0, "email": options["email"] }),
+            )
+        }
+        SendVerificationEmail { email } => {
+            return post(
+                format!("{AUTH_BASE}/send-verification-email"),
+                json!({ "email": email }),
+            )
+        }
+        ListMySessions => (
+            Method::Get,
+            format!("{AUTH_BASE}/sessions"),
+            String::new(),
+            Value::Null,
+        ),
+        RevokeSession { id } => (
+            Method::Delete,
+            format!("{AUTH_BASE}/sessions/{}", percent_encode(id)),
+            String::new(),
+            Value::Null,
+        ),
+        RevokeOtherSessions => {
+            return post(format!("{AUTH_BASE}/sessions/revoke-others"), json!({}))
+        }
+        RevokeMemberSessions { member_id } => {
+            return post(
+                format!("{BASE}/{}/revoke-sessions", percent_encode(member_id)),
+                json!({}),
+            )
+        }
     };
     WireRequest {
         method,
@@ -1017,6 +1094,7 @@ pub fn decode_response(operation: &Operation, response: &WireResponse) -> Value 
         | Operation::DeleteMyMember { .. }
         | Operation::Logout
         | Operation::SetPassword { .. }
+        | Operation::RevokeSession { .. }
         | Operation::DeleteWebhook { .. } => Value::Null,
         _ => body,
     }
@@ -1161,6 +1239,19 @@ mod tests {
             },
             Redeliver {
                 delivery_id: "42".into(),
+            },
+            VerifyEmail {
+                code_or_token: Secret("123456".into()),
+                options: json!({ "email": "ann@example.com" }),
+            },
+            SendVerificationEmail {
+                email: "ann@example.com".into(),
+            },
+            ListMySessions,
+            RevokeSession { id: ID.into() },
+            RevokeOtherSessions,
+            RevokeMemberSessions {
+                member_id: ID.into(),
             },
         ]
     }

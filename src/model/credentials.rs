@@ -72,6 +72,54 @@ macro_rules! secret_token {
 
 secret_token!(SessionToken, "member's session token");
 secret_token!(SetPasswordToken, "single-use set-password token");
+secret_token!(VerifyEmailToken, "single-use email-verification link token");
+secret_token!(
+    AdminToken,
+    "page admin's sign-in token (the `members_admin` cookie)"
+);
+
+/// A 6-digit email-verification code, shown to its holder once (SPEC §10).
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationCode(String);
+
+impl VerificationCode {
+    /// A new code, uniform over 000000..=999999.
+    pub fn generate() -> MembersResult<Self> {
+        loop {
+            let mut bytes = [0u8; 4];
+            random_bytes(&mut bytes)?;
+            let n = u32::from_le_bytes(bytes);
+            // Rejection sampling: the top partial range would bias low digits.
+            if n < 4_294_000_000 {
+                return Ok(VerificationCode(format!("{:06}", n % 1_000_000)));
+            }
+        }
+    }
+
+    /// A code presented by a caller (surrounding spaces allowed), or `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        (text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| VerificationCode(text.to_string()))
+    }
+
+    /// The code itself, for the mail.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// What a store keeps. Salted with the member's id, so equal codes of two
+    /// members hash apart and a table of all million hashes serves no one.
+    pub fn hash_for(&self, member: &MemberId) -> TokenHash {
+        TokenHash::of(&format!("{}:{}", member.as_str(), self.0))
+    }
+}
+
+impl fmt::Debug for VerificationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VerificationCode(…)")
+    }
+}
 
 /// The SHA-256 of a token, in hex. A token is 256 random bits, so a fast hash is
 /// enough: nobody can guess a token from its hash, and a stolen hash is not a token.
@@ -95,12 +143,32 @@ impl TokenHash {
     }
 }
 
-/// A stored session: whose it is and until when it is valid.
+/// A stored session: whose it is, until when it is valid, and what the member
+/// sees of it in `listMySessions` (an id that is not the token, the browser,
+/// when it was last used).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     pub token_hash: TokenHash,
+    /// A UUID naming the session to its member; knowing it opens nothing.
+    pub id: String,
     pub member_id: MemberId,
     pub created: Timestamp,
+    pub expires: Timestamp,
+    pub last_used: Timestamp,
+    /// The `User-Agent` it was started with, at most 255 characters.
+    pub user_agent: Option<String>,
+}
+
+/// A pending email verification (SPEC §10): one per member, for `email` (its
+/// login email, or the new address of a change it asked for), with the hashes
+/// of its code and link token. A newer one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailVerification {
+    pub member_id: MemberId,
+    /// The address verified (as the member wrote it).
+    pub email: String,
+    pub code_hash: TokenHash,
+    pub link_hash: TokenHash,
     pub expires: Timestamp,
 }
 
@@ -146,6 +214,13 @@ impl fmt::Debug for PasswordHash {
 /// text, but its `Debug` is `Secret(…)`, so an operation can be logged safely.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(pub String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

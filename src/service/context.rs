@@ -1,6 +1,6 @@
 //! The context of one call: the resolved caller, the session it came with (so
 //! `logout` knows which to end) and the client's network address (so failed
-//! logins can be limited per address).
+//! logins can be limited per address) and browser (named on its sessions).
 
 use super::caller::Caller;
 use crate::model::credentials::TokenHash;
@@ -14,6 +14,8 @@ pub struct Context {
     pub session: Option<TokenHash>,
     /// The client's address as the server saw it (none in process).
     pub client_address: Option<String>,
+    /// The client's `User-Agent` (none in process), recorded on the sessions it starts.
+    pub user_agent: Option<String>,
 }
 
 impl Context {
@@ -23,6 +25,7 @@ impl Context {
             caller,
             session: None,
             client_address: None,
+            user_agent: None,
         }
     }
 }

@@ -33,6 +33,33 @@ pub struct SitePolicy {
     pub default_privacy: PrivacyStatus,
     /// How many failed logins are allowed (SPEC §10).
     pub login_limit: LoginLimit,
+    /// Whether a member must verify its login email before it may log in.
+    pub email_verification: VerificationPolicy,
+}
+
+/// The site's `emailVerification` policy (SPEC §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VerificationPolicy {
+    /// Members may log in unverified (they can still verify).
+    #[default]
+    Off,
+    /// `register` gives no session and `login` is refused until the email is verified.
+    Required,
+}
+
+impl VerificationPolicy {
+    /// `"off"` or `"required"`; `field` names the setting in the error.
+    pub fn parse(text: &str, field: &str) -> MembersResult<Self> {
+        match text {
+            "off" => Ok(VerificationPolicy::Off),
+            "required" => Ok(VerificationPolicy::Required),
+            other => Err(MembersError::invalid_field(
+                field,
+                "ENUM",
+                format!("{other:?} is not off or required"),
+            )),
+        }
+    }
 }
 
 impl Default for SitePolicy {
@@ -41,6 +68,7 @@ impl Default for SitePolicy {
             approval: Approval::Auto,
             default_privacy: PrivacyStatus::Public,
             login_limit: LoginLimit::default(),
+            email_verification: VerificationPolicy::Off,
         }
     }
 }

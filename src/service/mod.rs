@@ -24,7 +24,7 @@ pub use crate::model::event::EventKind;
 pub use auth::{LoginLimit, Mail, Mailer, Registration};
 pub use caller::Caller;
 pub use context::Context;
-pub use engine::{Approval, Engine, SitePolicy};
+pub use engine::{Approval, Engine, SitePolicy, VerificationPolicy};
 pub use events::{EventBus, Handler};
 pub use members::{ContactList, MembersPage};
 pub use moderation::Moderation;

@@ -5,7 +5,9 @@ use super::{
     Claim, CredentialStore, Finished, JobBatch, JobStore, MemoryStore, OutboxStore, Page, SqlStore,
     Store,
 };
-use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
+use crate::model::credentials::{
+    EmailVerification, Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+};
 use crate::model::event::StoredEvent;
 use crate::model::job::{ItemFilter, Job, JobItem, JobStatus};
 use crate::model::webhook::{Delivery, DeliveryFilter, WebhookRecord};
@@ -101,8 +103,60 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
         both!(self, s => s.session(hash).await)
     }
 
-    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
-        both!(self, s => s.extend_session(hash, expires).await)
+    async fn touch_session(
+        &self,
+        hash: &TokenHash,
+        last_used: Timestamp,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        both!(self, s => s.touch_session(hash, last_used, expires).await)
+    }
+
+    async fn sessions_of(&self, id: &MemberId) -> MembersResult<Vec<SessionRecord>> {
+        both!(self, s => s.sessions_of(id).await)
+    }
+
+    async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()> {
+        both!(self, s => s.put_verification(verification).await)
+    }
+
+    async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>> {
+        both!(self, s => s.verifications_to(email_key).await)
+    }
+
+    async fn verification_by_link(
+        &self,
+        link_hash: &TokenHash,
+    ) -> MembersResult<Option<EmailVerification>> {
+        both!(self, s => s.verification_by_link(link_hash).await)
+    }
+
+    async fn take_verification(
+        &self,
+        member: &MemberId,
+        link_hash: &TokenHash,
+    ) -> MembersResult<bool> {
+        both!(self, s => s.take_verification(member, link_hash).await)
+    }
+
+    async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()> {
+        both!(self, s => s.delete_verification_of(member).await)
+    }
+
+    async fn insert_admin_session(
+        &self,
+        hash: &TokenHash,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        both!(self, s => s.insert_admin_session(hash, expires).await)
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+        both!(self, s => s.admin_session(hash).await)
+    }
+
+    async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        both!(self, s => s.delete_admin_session(hash).await)
     }
 
     async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()> {

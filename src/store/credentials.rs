@@ -5,7 +5,10 @@
 //! Every store implements `CredentialStore`; this file holds the trait and the
 //! in-memory tables. Deleting a member deletes all of these with it.
 
-use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
+use crate::model::credentials::{
+    EmailVerification, Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+};
+use crate::model::text::unique_key;
 use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use std::collections::HashMap;
 
@@ -33,8 +36,16 @@ pub trait CredentialStore {
     /// The session with this token hash.
     async fn session(&self, hash: &TokenHash) -> MembersResult<Option<SessionRecord>>;
 
-    /// Moves a session's expiry (sliding expiry).
-    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()>;
+    /// Records a use of a session: its last use and its (sliding) expiry.
+    async fn touch_session(
+        &self,
+        hash: &TokenHash,
+        last_used: Timestamp,
+        expires: Timestamp,
+    ) -> MembersResult<()>;
+
+    /// Every session of a member, newest first.
+    async fn sessions_of(&self, id: &MemberId) -> MembersResult<Vec<SessionRecord>>;
 
     /// Ends one session.
     async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()>;
@@ -53,6 +64,41 @@ pub trait CredentialStore {
     /// one token, only one gets it (single use).
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>>;
 
+    /// Stores a verification in place of the member's older one (a newer code
+    /// voids the older).
+    async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()>;
+
+    /// The verifications of the address whose `unique_key` is `email_key` (more
+    /// than one member may be asking for the same new address).
+    async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>>;
+
+    /// The verification whose link token hashes to `link_hash`.
+    async fn verification_by_link(
+        &self,
+        link_hash: &TokenHash,
+    ) -> MembersResult<Option<EmailVerification>>;
+
+    /// Removes the member's verification if it is still the one with
+    /// `link_hash`; true when this call removed it (of two racing, one wins).
+    async fn take_verification(
+        &self,
+        member: &MemberId,
+        link_hash: &TokenHash,
+    ) -> MembersResult<bool>;
+
+    /// Voids the member's verification (five wrong codes).
+    async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()>;
+
+    /// Stores a page admin's sign-in (the hash of its cookie token).
+    async fn insert_admin_session(&self, hash: &TokenHash, expires: Timestamp)
+        -> MembersResult<()>;
+
+    /// When the admin sign-in with this hash expires, if it exists.
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>>;
+
+    /// Ends an admin sign-in.
+    async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()>;
+
     /// Counts one more failure under `key` at `now`, in the current window, or in
     /// a new window starting now when the current one opened at or before
     /// `window_opened_after`; returns the new count. Atomic across processes.
@@ -70,7 +116,8 @@ pub trait CredentialStore {
     /// Forgets the failures counted under `key`.
     async fn clear_failures(&self, key: &str) -> MembersResult<()>;
 
-    /// Deletes sessions and tickets expired at `now` and failure counters whose
+    /// Deletes sessions, tickets, verifications and admin sign-ins expired at
+    /// `now` and failure counters whose
     /// window opened at or before `window_opened_after` (housekeeping).
     async fn prune(&self, now: Timestamp, window_opened_after: Timestamp) -> MembersResult<()>;
 }
@@ -82,6 +129,8 @@ pub struct MemoryCredentials {
     sessions: HashMap<TokenHash, SessionRecord>,
     tickets: HashMap<TokenHash, PasswordTicket>,
     failures: HashMap<String, Failures>,
+    verifications: HashMap<MemberId, EmailVerification>,
+    admin_sessions: HashMap<TokenHash, Timestamp>,
 }
 
 impl MemoryCredentials {
@@ -110,6 +159,7 @@ impl MemoryCredentials {
     pub fn forget_member(&mut self, id: &MemberId) {
         self.passwords.remove(id);
         self.forget_sessions_and_tickets(id);
+        self.verifications.remove(id);
     }
 
     /// Stores a session.
@@ -123,11 +173,79 @@ impl MemoryCredentials {
         self.sessions.get(hash).cloned()
     }
 
-    /// Moves a session's expiry.
-    pub fn extend_session(&mut self, hash: &TokenHash, expires: Timestamp) {
+    /// Records a use of a session.
+    pub fn touch_session(&mut self, hash: &TokenHash, last_used: Timestamp, expires: Timestamp) {
         if let Some(session) = self.sessions.get_mut(hash) {
+            session.last_used = last_used;
             session.expires = expires;
         }
+    }
+
+    /// A member's sessions, newest first.
+    pub fn sessions_of(&self, id: &MemberId) -> Vec<SessionRecord> {
+        let mut found: Vec<SessionRecord> = self
+            .sessions
+            .values()
+            .filter(|s| &s.member_id == id)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        found
+    }
+
+    /// Stores a verification in place of the member's older one.
+    pub fn put_verification(&mut self, verification: &EmailVerification) {
+        self.verifications
+            .insert(verification.member_id.clone(), verification.clone());
+    }
+
+    /// The verifications of an address.
+    pub fn verifications_to(&self, email_key: &str) -> Vec<EmailVerification> {
+        self.verifications
+            .values()
+            .filter(|v| unique_key(&v.email) == email_key)
+            .cloned()
+            .collect()
+    }
+
+    /// The verification of a link token.
+    pub fn verification_by_link(&self, link_hash: &TokenHash) -> Option<EmailVerification> {
+        self.verifications
+            .values()
+            .find(|v| &v.link_hash == link_hash)
+            .cloned()
+    }
+
+    /// Removes the member's verification if it is still this one.
+    pub fn take_verification(&mut self, member: &MemberId, link_hash: &TokenHash) -> bool {
+        let current = self
+            .verifications
+            .get(member)
+            .is_some_and(|v| &v.link_hash == link_hash);
+        if current {
+            self.verifications.remove(member);
+        }
+        current
+    }
+
+    /// Voids a member's verification.
+    pub fn delete_verification_of(&mut self, member: &MemberId) {
+        self.verifications.remove(member);
+    }
+
+    /// Stores an admin sign-in.
+    pub fn insert_admin_session(&mut self, hash: &TokenHash, expires: Timestamp) {
+        self.admin_sessions.insert(hash.clone(), expires);
+    }
+
+    /// An admin sign-in's expiry.
+    pub fn admin_session(&self, hash: &TokenHash) -> Option<Timestamp> {
+        self.admin_sessions.get(hash).copied()
+    }
+
+    /// Ends an admin sign-in.
+    pub fn delete_admin_session(&mut self, hash: &TokenHash) {
+        self.admin_sessions.remove(hash);
     }
 
     /// Ends one session.
@@ -194,6 +312,8 @@ impl MemoryCredentials {
     pub fn prune(&mut self, now: Timestamp, window_opened_after: Timestamp) {
         self.sessions.retain(|_, s| s.expires > now);
         self.tickets.retain(|_, t| t.expires > now);
+        self.verifications.retain(|_, v| v.expires > now);
+        self.admin_sessions.retain(|_, expires| *expires > now);
         self.failures
             .retain(|_, f| f.window_start > window_opened_after);
     }

@@ -9,7 +9,9 @@ use super::credentials::{CredentialStore, MemoryCredentials};
 use super::memory_jobs::MemoryJobs;
 use super::memory_outbox::MemoryOutbox;
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
-use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
+use crate::model::credentials::{
+    EmailVerification, Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+};
 use crate::model::text::{fold, unique_key};
 use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
 use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
@@ -345,8 +347,71 @@ impl CredentialStore for MemoryStore {
         Ok(self.credentials.borrow().session(hash))
     }
 
-    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
-        self.credentials.borrow_mut().extend_session(hash, expires);
+    async fn touch_session(
+        &self,
+        hash: &TokenHash,
+        last_used: Timestamp,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        self.credentials
+            .borrow_mut()
+            .touch_session(hash, last_used, expires);
+        Ok(())
+    }
+
+    async fn sessions_of(&self, id: &MemberId) -> MembersResult<Vec<SessionRecord>> {
+        Ok(self.credentials.borrow().sessions_of(id))
+    }
+
+    async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()> {
+        self.credentials.borrow_mut().put_verification(verification);
+        Ok(())
+    }
+
+    async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>> {
+        Ok(self.credentials.borrow().verifications_to(email_key))
+    }
+
+    async fn verification_by_link(
+        &self,
+        link_hash: &TokenHash,
+    ) -> MembersResult<Option<EmailVerification>> {
+        Ok(self.credentials.borrow().verification_by_link(link_hash))
+    }
+
+    async fn take_verification(
+        &self,
+        member: &MemberId,
+        link_hash: &TokenHash,
+    ) -> MembersResult<bool> {
+        Ok(self
+            .credentials
+            .borrow_mut()
+            .take_verification(member, link_hash))
+    }
+
+    async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()> {
+        self.credentials.borrow_mut().delete_verification_of(member);
+        Ok(())
+    }
+
+    async fn insert_admin_session(
+        &self,
+        hash: &TokenHash,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        self.credentials
+            .borrow_mut()
+            .insert_admin_session(hash, expires);
+        Ok(())
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+        Ok(self.credentials.borrow().admin_session(hash))
+    }
+
+    async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        self.credentials.borrow_mut().delete_admin_session(hash);
         Ok(())
     }
 

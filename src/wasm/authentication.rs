@@ -54,9 +54,63 @@ impl Authentication {
         })
     }
 
-    /// `logout()`: ends the session this object holds (nothing without one).
+    /// `logout()`: ends the session this object holds; `UNAUTHENTICATED` without one.
     pub fn logout(&self) -> Promise {
         self.members.run(|| Ok(Operation::Logout))
+    }
+
+    /// `verifyEmail(codeOrToken, { email })` → `{ status, member, sessionToken? }`:
+    /// spends a mailed code (with the address it went to) or link token.
+    #[wasm_bindgen(js_name = verifyEmail)]
+    pub fn verify_email(&self, code_or_token: JsValue, options: JsValue) -> Promise {
+        self.members.run(|| {
+            Ok(Operation::VerifyEmail {
+                code_or_token: Secret(to_string_arg(&code_or_token, "codeOrToken")?),
+                options: to_json(&options, "options")?,
+            })
+        })
+    }
+
+    /// `sendVerificationEmail(email)` → `{ accepted: true }`, whoever the email is.
+    #[wasm_bindgen(js_name = sendVerificationEmail)]
+    pub fn send_verification_email(&self, email: JsValue) -> Promise {
+        self.members.run(|| {
+            Ok(Operation::SendVerificationEmail {
+                email: to_string_arg(&email, "email")?,
+            })
+        })
+    }
+
+    /// `listMySessions()` → `{ sessions: [{ _id, _createdDate, lastUsedDate, userAgent, current }] }`.
+    #[wasm_bindgen(js_name = listMySessions)]
+    pub fn list_my_sessions(&self) -> Promise {
+        self.members.run(|| Ok(Operation::ListMySessions))
+    }
+
+    /// `revokeSession(sessionId)`: ends one of the member's own sessions.
+    #[wasm_bindgen(js_name = revokeSession)]
+    pub fn revoke_session(&self, session_id: JsValue) -> Promise {
+        self.members.run(|| {
+            Ok(Operation::RevokeSession {
+                id: to_string_arg(&session_id, "sessionId")?,
+            })
+        })
+    }
+
+    /// `revokeOtherSessions()` → `{ revoked }`: every session but this one.
+    #[wasm_bindgen(js_name = revokeOtherSessions)]
+    pub fn revoke_other_sessions(&self) -> Promise {
+        self.members.run(|| Ok(Operation::RevokeOtherSessions))
+    }
+
+    /// `revokeMemberSessions(memberId)` → `{ revoked }` (admins): log out everywhere.
+    #[wasm_bindgen(js_name = revokeMemberSessions)]
+    pub fn revoke_member_sessions(&self, member_id: JsValue) -> Promise {
+        self.members.run(|| {
+            Ok(Operation::RevokeMemberSessions {
+                member_id: to_string_arg(&member_id, "memberId")?,
+            })
+        })
     }
 
     /// `changeLoginEmail(_id, newEmail)` → member. Self or admin.

@@ -29,7 +29,7 @@ fn response(status: u16, body: &Value, allow: Option<String>) -> JsValue {
 
 /// The error response; `retryAfter` (seconds) when it is a rate limit, and
 /// `clearSession` when the request's cookie named a session that is no more.
-fn error_response(error: &MembersError, clear_session: bool) -> JsValue {
+pub(super) fn error_response(error: &MembersError, clear_session: bool) -> JsValue {
     let wire = encode_error(error);
     let retry_after = error.data["retryAfterSeconds"].as_u64();
     to_js(&json!({
@@ -52,6 +52,8 @@ struct RequestInfo {
     cookie_mode: bool,
     /// The client's address, for the failed-login limit.
     client_address: Option<String>,
+    /// The client's `User-Agent`, named on the sessions it starts.
+    user_agent: Option<String>,
 }
 
 /// The context of the call, and whether the cookie must be cleared (it named a
@@ -73,6 +75,7 @@ async fn context_of(
         (None, acting) => (acting.context(engine).await?, false),
     };
     context.client_address = info.client_address.clone();
+    context.user_agent = info.user_agent.clone();
     Ok((context, clear))
 }
 
@@ -80,7 +83,8 @@ async fn context_of(
 impl Members {
     /// Handles one REST request as this API's caller → `Promise<{ status, body,
     /// allow }>`. `body` is the raw request text ("" for none).
-    /// `request`: `{ session, sessionFromCookie, cookieMode, clientAddress }`. The
+    /// `request`: `{ session, sessionFromCookie, cookieMode, clientAddress,
+    /// userAgent }`. The
     /// answer may add `session: { token, maxAgeSeconds }` (set the cookie),
     /// `clearSession: true` and `retryAfter` (seconds).
     pub fn handle(

@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `{ send({ template, to, token, expiresDate }) → Promise<void> }`.
+    /// `{ send({ template, to, token, code, newEmail, expiresDate }) → Promise<void> }`.
     pub type JsMailer;
 
     #[wasm_bindgen(method, catch)]
@@ -44,6 +44,8 @@ impl Mailer for JsMailer {
             "template": mail.template,
             "to": mail.to,
             "token": mail.token.reveal(),
+            "code": mail.code.as_ref().map(|code| code.reveal()),
+            "newEmail": mail.new_email,
             "expiresDate": mail.expires.to_string(),
         }));
         let sent = JsMailer::send(self, &message);

@@ -16,7 +16,8 @@ use crate::api::Operation;
 use crate::model::decode::decode;
 use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
 use crate::service::{
-    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy, WebhookPolicy,
+    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy,
+    VerificationPolicy, WebhookPolicy,
 };
 use crate::store::{AnyStore, MemoryStore, SqlStore};
 use js_sys::{Function, Promise};
@@ -80,6 +81,19 @@ fn policy_of(options: &Value) -> MembersResult<SitePolicy> {
         }
     }
     policy.login_limit = login_limit_of(&options["loginLimit"])?;
+    match &options["emailVerification"] {
+        Value::Null => {}
+        Value::String(text) => {
+            policy.email_verification = VerificationPolicy::parse(text, "emailVerification")?
+        }
+        _ => {
+            return Err(MembersError::invalid_field(
+                "emailVerification",
+                "TYPE",
+                "must be \"off\" or \"required\"",
+            ))
+        }
+    }
     Ok(policy)
 }
 
@@ -291,7 +305,8 @@ pub fn parse_database_url(url: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 impl Members {
     /// Opens a members API over a database in this process, as a visitor.
-    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy, loginLimit }`;
+    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy, loginLimit,
+    /// emailVerification: 'off'|'required' }`;
     /// `driver` is a SQL driver from pkg/drivers, or `undefined` for the memory
     /// store; `mailer` (`{ send(message) }`) sends the set-password mail;
     /// `hasher` (`{ hash, verify }`) hashes passwords off this thread (without

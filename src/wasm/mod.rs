@@ -2,6 +2,7 @@
 //! `MembersQueryBuilder`, `MembersQueryResult` and the `MembersError` bridge. JS values in, `Operation`s
 //! down, `Reply`s back. No rules here; the only module that touches JS.
 
+pub mod admin_signin;
 pub mod authentication;
 pub mod convert;
 pub mod error;

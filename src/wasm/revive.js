@@ -1,7 +1,7 @@
 // Turns the SDK date fields of a parsed reply into JS Dates, in JS itself (a walk
 // from wasm would cross the boundary once per key). Custom fields are user data
 // and are left alone.
-const DATE_KEYS = new Set(['_createdDate', '_updatedDate', 'lastLoginDate', 'eventTime', 'nextAttemptDate']);
+const DATE_KEYS = new Set(['_createdDate', '_updatedDate', 'lastLoginDate', 'eventTime', 'nextAttemptDate', 'lastUsedDate']);
 
 export function reviveDates(value) {
   if (Array.isArray(value)) {

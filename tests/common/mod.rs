@@ -5,6 +5,8 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod auth;
+
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -13,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use universal_members::api::{dispatch, Operation};
 use universal_members::model::credentials::{
-    Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+    EmailVerification, Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
 };
 use universal_members::model::event::StoredEvent;
 use universal_members::model::job::{ItemFilter, Job, JobAction, JobItem, JobStatus};
@@ -510,9 +512,70 @@ impl CredentialStore for YieldingStore {
         self.inner.session(hash).await
     }
 
-    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
+    async fn touch_session(
+        &self,
+        hash: &TokenHash,
+        last_used: Timestamp,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
         yield_now().await;
-        self.inner.extend_session(hash, expires).await
+        self.inner.touch_session(hash, last_used, expires).await
+    }
+
+    async fn sessions_of(&self, id: &MemberId) -> MembersResult<Vec<SessionRecord>> {
+        yield_now().await;
+        self.inner.sessions_of(id).await
+    }
+
+    async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.put_verification(verification).await
+    }
+
+    async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>> {
+        yield_now().await;
+        self.inner.verifications_to(email_key).await
+    }
+
+    async fn verification_by_link(
+        &self,
+        link_hash: &TokenHash,
+    ) -> MembersResult<Option<EmailVerification>> {
+        yield_now().await;
+        self.inner.verification_by_link(link_hash).await
+    }
+
+    async fn take_verification(
+        &self,
+        member: &MemberId,
+        link_hash: &TokenHash,
+    ) -> MembersResult<bool> {
+        yield_now().await;
+        self.inner.take_verification(member, link_hash).await
+    }
+
+    async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.delete_verification_of(member).await
+    }
+
+    async fn insert_admin_session(
+        &self,
+        hash: &TokenHash,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.insert_admin_session(hash, expires).await
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+        yield_now().await;
+        self.inner.admin_session(hash).await
+    }
+
+    async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        yield_now().await;
+        self.inner.delete_admin_session(hash).await
     }
 
     async fn delete_session(&self, hash: &TokenHash) -> MembersResult<()> {

@@ -143,8 +143,8 @@ describe('a session: getCurrentMember, updates, slug, community, logout', () => 
     assert.deepEqual(await members.getCurrentMember(FULL), {});
     assert.equal(authentication.loggedIn(), false);
     assert.equal(authentication.withSession(user.token).loggedIn(), true);
-    // The global logout does nothing: the session goes on.
-    await authentication.logout();
+    // The global logout has no session to end: it says so, and the session goes on.
+    await rejectsWith(authentication.logout(), 'UNAUTHENTICATED');
     assert.equal((await me(user.token))._id, user.id);
   });
 
@@ -394,19 +394,28 @@ describe('sendSetPasswordEmail and setPassword', () => {
 });
 
 describe('changeLoginEmail', () => {
-  test('on itself: the new email logs in, the old one no longer does (and is free again)', async () => {
+  test('on itself: nothing changes until the new address is verified (SPEC §10)', async () => {
     const user = await registered();
     const next = email('changed');
     const auth = withSession(user.token).authentication;
-    const changed = await auth.changeLoginEmail(user.id, next);
-    assert.equal(changed._id, user.id);
-    assert.equal(changed.loginEmail, next);
-    assert.equal((await adminGet(user.id)).loginEmail, next);
+    const answer = await auth.changeLoginEmail(user.id, next);
+    assert.equal(answer._id, user.id);
+    assert.equal(answer.loginEmail, user.email, 'the change waits for the new address');
+    assert.equal((await adminGet(user.id)).loginEmail, user.email);
+    const { sessionToken } = await authentication.login(user.email, user.password);
+    assert.equal((await me(sessionToken)).loginEmail, user.email);
+    await rejectsWith(authentication.login(next, user.password), 'UNAUTHENTICATED', 'INVALID_CREDENTIALS');
+  });
 
+  test('by an admin: at once; the old email is free again', async () => {
+    const user = await registered();
+    const next = email('moved');
+    const changed = await elevate(authentication.changeLoginEmail)(user.id, next);
+    assert.equal(changed.loginEmail, next);
+    assert.equal(changed.loginEmailVerified, false);
     const { sessionToken } = await authentication.login(next, user.password);
     assert.equal((await me(sessionToken)).loginEmail, next);
     await rejectsWith(authentication.login(user.email, user.password), 'UNAUTHENTICATED', 'INVALID_CREDENTIALS');
-
     const newcomer = await authentication.register(user.email, newPassword());
     assert.notEqual(newcomer.member._id, user.id);
   });

@@ -3,6 +3,7 @@
 use super::login_limit::{Attempt, AttemptKeys};
 use super::password::Password;
 use super::sessions::NewSession;
+use super::verification::{email_not_verified, mail_not_configured};
 use crate::model::input::MemberInput;
 use crate::model::text::is_valid_email;
 use crate::model::{
@@ -117,6 +118,10 @@ impl<S: Store> Engine<S> {
             ));
         }
         let password = Password::parse(password, "password")?;
+        // The code must be mailable before anything is written.
+        if self.requires_verified_email() && self.mailer.is_none() {
+            return Err(mail_not_configured("the verification email"));
+        }
         let limit = &self.policy.login_limit;
         let address = context.client_address.as_deref();
         self.admit(&AttemptKeys::new(Attempt::Register, limit, None, address))
@@ -131,9 +136,16 @@ impl<S: Store> Engine<S> {
             .add_member(&context.caller, input, email.to_string(), Some(&hash))
             .await
             .map_err(|error| rename_field(error, "member.loginEmail", "email"))?;
-        let session = match member.status {
-            Status::Approved => Some(self.start_session(&member.id).await?),
-            _ => None,
+        let session = if self.requires_verified_email() {
+            // No session until the address is verified (`verifyEmail` gives one).
+            self.mail_verification(&member.id, &member.login_email)
+                .await?;
+            None
+        } else {
+            match member.status {
+                Status::Approved => Some(self.start_session(context, &member.id).await?),
+                _ => None,
+            }
         };
         Ok(Registration {
             member: project(&member, Fieldset::Full),
@@ -179,6 +191,9 @@ impl<S: Store> Engine<S> {
         if let Some(error) = locked_out(member.status) {
             return Err(error);
         }
+        if self.requires_verified_email() && !member.login_email_verified {
+            return Err(email_not_verified());
+        }
         let now = self.now();
         let member = self
             .modify(
@@ -191,7 +206,7 @@ impl<S: Store> Engine<S> {
                 },
             )
             .await?;
-        let session = self.start_session(&member.id).await?;
+        let session = self.start_session(context, &member.id).await?;
         // A reset or a block that committed meanwhile ended every session but
         // this one, which it could not see: look again now that it exists.
         let status = self.store.get(&member.id).await?.map(|m| m.status);
@@ -213,16 +228,18 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// `logout()`: ends the session the call came with; without one, nothing.
+    /// `logout()`: ends the session the call came with; without one it is
+    /// `UNAUTHENTICATED` (a security call never silently does nothing).
     pub async fn logout(&self, context: &Context) -> MembersResult<()> {
         match &context.session {
             Some(hash) => self.end_session(hash).await,
-            None => Ok(()),
+            None => Err(MembersError::unauthenticated("logout")),
         }
     }
 
-    /// `changeLoginEmail(_id, newEmail)`: a member changes its own, an admin
-    /// anyone's; the new one must be free (case-insensitively).
+    /// `changeLoginEmail(_id, newEmail)`: an admin changes anyone's at once; a
+    /// member asks to change its own, which happens once the new address is
+    /// verified (SPEC §10). The new one must be free (case-insensitively).
     pub async fn change_login_email(
         &self,
         caller: &Caller,
@@ -236,6 +253,14 @@ impl<S: Store> Engine<S> {
                 "REQUIRED_FIELD",
                 "is required",
             ));
+        }
+        if caller.is_self(&id) && !caller.is_admin() {
+            let member = self
+                .store
+                .get(&id)
+                .await?
+                .ok_or_else(|| MembersError::member_not_found(id.as_str()))?;
+            return self.request_login_email_change(&member, new_email).await;
         }
         let member = self
             .modify(caller, &id, "changeLoginEmail", |m| {

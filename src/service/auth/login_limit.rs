@@ -41,6 +41,12 @@ pub(crate) enum Attempt {
     Register,
     /// A set-password mail.
     SetPasswordMail,
+    /// A verification mail (SPEC §10).
+    VerificationMail,
+    /// An attempt at `verifyEmail` (per network; each code also counts its own).
+    VerifyEmail,
+    /// A page admin's sign-in (per network; a right key takes its count back).
+    AdminLogin,
 }
 
 impl Attempt {
@@ -49,6 +55,9 @@ impl Attempt {
             Attempt::Login => "login",
             Attempt::Register => "register",
             Attempt::SetPasswordMail => "mail",
+            Attempt::VerificationMail => "verify-mail",
+            Attempt::VerifyEmail => "verify",
+            Attempt::AdminLogin => "admin",
         }
     }
 
@@ -57,6 +66,9 @@ impl Attempt {
             Attempt::Login => "failed logins",
             Attempt::Register => "registrations",
             Attempt::SetPasswordMail => "set-password mails",
+            Attempt::VerificationMail => "verification mails",
+            Attempt::VerifyEmail => "verification attempts",
+            Attempt::AdminLogin => "failed admin sign-ins",
         }
     }
 }

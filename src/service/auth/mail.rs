@@ -1,10 +1,11 @@
-//! Mail the core sends (the set-password link), and the `Mailer` it hands it to.
+//! Mail the core sends (the set-password link, the email-verification code and
+//! link, the notice of a login-email change), and the `Mailer` it hands it to.
 //!
 //! The core decides *that* a mail goes out and with which token; composing and
 //! delivering it (SMTP, the development mailbox, a user's own transport) is the
 //! mailer's job, outside the core.
 
-use crate::model::credentials::SetPasswordToken;
+use crate::model::credentials::Secret;
 use crate::model::{MembersResult, Timestamp};
 use std::future::Future;
 use std::pin::Pin;
@@ -12,13 +13,17 @@ use std::pin::Pin;
 /// One mail to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mail {
-    /// Which mail: `"set-password"`.
+    /// Which mail: `"set-password"`, `"verify-email"` or `"email-change-requested"`.
     pub template: &'static str,
-    /// The member's login email.
+    /// The address it goes to.
     pub to: String,
-    /// The single-use token the link carries.
-    pub token: SetPasswordToken,
-    /// When the token stops working.
+    /// The single-use token the link carries (empty in a notice).
+    pub token: Secret,
+    /// The 6-digit code (`verify-email` only).
+    pub code: Option<Secret>,
+    /// The address a change moves to (`email-change-requested` only).
+    pub new_email: Option<String>,
+    /// When the token and code stop working.
     pub expires: Timestamp,
 }
 

@@ -8,7 +8,9 @@ use super::account::is_plausible_email;
 use super::login_limit::{Attempt, AttemptKeys};
 use super::mail::Mail;
 use super::password::Password;
-use crate::model::credentials::{invalid_set_password_token, PasswordTicket, SetPasswordToken};
+use crate::model::credentials::{
+    invalid_set_password_token, PasswordTicket, Secret, SetPasswordToken,
+};
 use crate::model::{ErrorCode, MemberId, MembersError, MembersResult, Status, Timestamp};
 use crate::service::{Context, Engine};
 use crate::store::Store;
@@ -73,7 +75,9 @@ impl<S: Store> Engine<S> {
         let mail = Mail {
             template: "set-password",
             to: member.login_email,
-            token,
+            token: Secret(token.reveal().to_string()),
+            code: None,
+            new_email: None,
             expires,
         };
         mailer.send(&mail).await

@@ -5,9 +5,12 @@
 //! RETURNING`, `INSERT … ON CONFLICT DO UPDATE … RETURNING`), so they hold across
 //! every process sharing it.
 
-use super::driver::{cell, int, text, text_value, Statement};
+use super::driver::{cell, int, opt_text, text, text_value, Statement};
 use super::{SqlDriver, SqlStore};
-use crate::model::credentials::{Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash};
+use crate::model::credentials::{
+    EmailVerification, Failures, PasswordHash, PasswordTicket, SessionRecord, TokenHash,
+};
+use crate::model::text::unique_key;
 use crate::model::{Member, MemberEvent, MemberId, MembersError, MembersResult, Timestamp};
 use crate::query::sql::SqlValue;
 use crate::store::CredentialStore;
@@ -25,20 +28,25 @@ impl<D: SqlDriver> SqlStore<D> {
     /// Statements deleting a member's credentials once the member row is gone
     /// (they run after its compare-and-set delete, in the same transaction).
     pub(super) fn forget_member_statements(&self, id: &MemberId) -> Vec<Statement> {
-        ["member_passwords", "sessions", "password_tickets"]
-            .iter()
-            .map(|table| {
-                let mut sql = self.sql();
-                sql.push("DELETE FROM ")
-                    .push(table)
-                    .push(" WHERE member_id = ")
-                    .bind(text_value(id.as_str()))
-                    .push(" AND NOT EXISTS (SELECT 1 FROM members WHERE id = ")
-                    .bind(text_value(id.as_str()))
-                    .push(")");
-                Statement::new(sql)
-            })
-            .collect()
+        [
+            "member_passwords",
+            "sessions",
+            "password_tickets",
+            "email_verifications",
+        ]
+        .iter()
+        .map(|table| {
+            let mut sql = self.sql();
+            sql.push("DELETE FROM ")
+                .push(table)
+                .push(" WHERE member_id = ")
+                .bind(text_value(id.as_str()))
+                .push(" AND NOT EXISTS (SELECT 1 FROM members WHERE id = ")
+                .bind(text_value(id.as_str()))
+                .push(")");
+            Statement::new(sql)
+        })
+        .collect()
     }
 
     fn delete_where(&self, table: &str, column: &str, value: &str) -> Statement {
@@ -62,6 +70,46 @@ impl<D: SqlDriver> SqlStore<D> {
         Statement::new(sql)
     }
 
+    fn session_from(row: &[SqlValue]) -> MembersResult<SessionRecord> {
+        Ok(SessionRecord {
+            token_hash: TokenHash::from_stored(text(cell(row, 0))?.to_string()),
+            id: text(cell(row, 1))?.to_string(),
+            member_id: member_id(cell(row, 2))?,
+            created: Timestamp(int(cell(row, 3))?),
+            expires: Timestamp(int(cell(row, 4))?),
+            last_used: Timestamp(int(cell(row, 5))?),
+            user_agent: opt_text(cell(row, 6)),
+        })
+    }
+
+    fn verifications_from(rows: &[Vec<SqlValue>]) -> MembersResult<Vec<EmailVerification>> {
+        rows.iter()
+            .map(|row| {
+                Ok(EmailVerification {
+                    member_id: member_id(cell(row, 0))?,
+                    email: text(cell(row, 1))?.to_string(),
+                    code_hash: TokenHash::from_stored(text(cell(row, 2))?.to_string()),
+                    link_hash: TokenHash::from_stored(text(cell(row, 3))?.to_string()),
+                    expires: Timestamp(int(cell(row, 4))?),
+                })
+            })
+            .collect()
+    }
+
+    async fn select_verifications(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> MembersResult<Vec<EmailVerification>> {
+        let mut sql = self.sql();
+        sql.push(VERIFICATION_COLUMNS)
+            .push(" WHERE ")
+            .push(column)
+            .push(" = ")
+            .bind(text_value(value));
+        Self::verifications_from(&self.rows(&sql).await?)
+    }
+
     fn failures_from(rows: &[Vec<SqlValue>], otherwise: Failures) -> MembersResult<Failures> {
         match rows.first() {
             Some(row) => Ok(Failures {
@@ -72,6 +120,11 @@ impl<D: SqlDriver> SqlStore<D> {
         }
     }
 }
+
+const SESSION_COLUMNS: &str = "SELECT token_hash, id, member_id, created_date, expires_date, \
+     COALESCE(last_used_date, created_date), user_agent FROM sessions";
+const VERIFICATION_COLUMNS: &str =
+    "SELECT member_id, email, code_hash, link_hash, expires_date FROM email_verifications";
 
 impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     async fn insert_with_password(
@@ -114,15 +167,25 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     async fn insert_session(&self, session: &SessionRecord) -> MembersResult<()> {
         let mut sql = self.sql();
         sql.push(
-            "INSERT INTO sessions (token_hash, member_id, created_date, expires_date) VALUES (",
+            "INSERT INTO sessions (token_hash, id, member_id, created_date, expires_date, \
+             last_used_date, user_agent) VALUES (",
         )
         .bind(text_value(session.token_hash.as_str()))
+        .push(", ")
+        .bind(text_value(&session.id))
         .push(", ")
         .bind(text_value(session.member_id.as_str()))
         .push(", ")
         .bind(millis(session.created))
         .push(", ")
         .bind(millis(session.expires))
+        .push(", ")
+        .bind(millis(session.last_used))
+        .push(", ")
+        .bind(match &session.user_agent {
+            Some(agent) => text_value(agent),
+            None => SqlValue::Null,
+        })
         .push(")");
         self.write(&[Statement::new(sql)], None).await?;
         Ok(())
@@ -130,26 +193,135 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
 
     async fn session(&self, hash: &TokenHash) -> MembersResult<Option<SessionRecord>> {
         let mut sql = self.sql();
-        sql.push("SELECT member_id, created_date, expires_date FROM sessions WHERE token_hash = ")
+        sql.push(SESSION_COLUMNS)
+            .push(" WHERE token_hash = ")
             .bind(text_value(hash.as_str()));
         match self.rows(&sql).await?.first() {
-            Some(row) => Ok(Some(SessionRecord {
-                token_hash: hash.clone(),
-                member_id: member_id(cell(row, 0))?,
-                created: Timestamp(int(cell(row, 1))?),
-                expires: Timestamp(int(cell(row, 2))?),
-            })),
+            Some(row) => Ok(Some(Self::session_from(row)?)),
             None => Ok(None),
         }
     }
 
-    async fn extend_session(&self, hash: &TokenHash, expires: Timestamp) -> MembersResult<()> {
+    async fn touch_session(
+        &self,
+        hash: &TokenHash,
+        last_used: Timestamp,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
         let mut sql = self.sql();
-        sql.push("UPDATE sessions SET expires_date = ")
+        sql.push("UPDATE sessions SET last_used_date = ")
+            .bind(millis(last_used))
+            .push(", expires_date = ")
             .bind(millis(expires))
             .push(" WHERE token_hash = ")
             .bind(text_value(hash.as_str()));
         self.rows(&sql).await?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, id: &MemberId) -> MembersResult<Vec<SessionRecord>> {
+        let mut sql = self.sql();
+        sql.push(SESSION_COLUMNS)
+            .push(" WHERE member_id = ")
+            .bind(text_value(id.as_str()))
+            .push(" ORDER BY created_date DESC, id");
+        self.rows(&sql)
+            .await?
+            .iter()
+            .map(|row| Self::session_from(row))
+            .collect()
+    }
+
+    async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()> {
+        let older = self.delete_where(
+            "email_verifications",
+            "member_id",
+            verification.member_id.as_str(),
+        );
+        let mut sql = self.sql();
+        sql.push(
+            "INSERT INTO email_verifications (member_id, email, email_key, code_hash, link_hash, \
+             expires_date) VALUES (",
+        )
+        .bind(text_value(verification.member_id.as_str()))
+        .push(", ")
+        .bind(text_value(&verification.email))
+        .push(", ")
+        .bind(text_value(&unique_key(&verification.email)))
+        .push(", ")
+        .bind(text_value(verification.code_hash.as_str()))
+        .push(", ")
+        .bind(text_value(verification.link_hash.as_str()))
+        .push(", ")
+        .bind(millis(verification.expires))
+        .push(")");
+        self.write(&[older, Statement::new(sql)], None).await?;
+        Ok(())
+    }
+
+    async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>> {
+        self.select_verifications("email_key", email_key).await
+    }
+
+    async fn verification_by_link(
+        &self,
+        link_hash: &TokenHash,
+    ) -> MembersResult<Option<EmailVerification>> {
+        Ok(self
+            .select_verifications("link_hash", link_hash.as_str())
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn take_verification(
+        &self,
+        member: &MemberId,
+        link_hash: &TokenHash,
+    ) -> MembersResult<bool> {
+        let mut sql = self.sql();
+        sql.push("DELETE FROM email_verifications WHERE member_id = ")
+            .bind(text_value(member.as_str()))
+            .push(" AND link_hash = ")
+            .bind(text_value(link_hash.as_str()))
+            .push(" RETURNING member_id");
+        Ok(!self.rows(&sql).await?.is_empty())
+    }
+
+    async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()> {
+        let statement = self.delete_where("email_verifications", "member_id", member.as_str());
+        self.rows(&statement.sql).await?;
+        Ok(())
+    }
+
+    async fn insert_admin_session(
+        &self,
+        hash: &TokenHash,
+        expires: Timestamp,
+    ) -> MembersResult<()> {
+        let mut sql = self.sql();
+        sql.push("INSERT INTO admin_sessions (token_hash, expires_date) VALUES (")
+            .bind(text_value(hash.as_str()))
+            .push(", ")
+            .bind(millis(expires))
+            .push(")");
+        self.write(&[Statement::new(sql)], None).await?;
+        Ok(())
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+        let mut sql = self.sql();
+        sql.push("SELECT expires_date FROM admin_sessions WHERE token_hash = ")
+            .bind(text_value(hash.as_str()));
+        match self.rows(&sql).await?.first() {
+            Some(row) => Ok(Some(Timestamp(int(cell(row, 0))?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()> {
+        let statement = self.delete_where("admin_sessions", "token_hash", hash.as_str());
+        self.rows(&statement.sql).await?;
         Ok(())
     }
 
@@ -246,6 +418,8 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         let statements: Vec<Statement> = [
             ("sessions", "expires_date", now),
             ("password_tickets", "expires_date", now),
+            ("email_verifications", "expires_date", now),
+            ("admin_sessions", "expires_date", now),
             ("login_failures", "window_start", window_opened_after),
         ]
         .iter()

@@ -9,7 +9,7 @@ use crate::model::{ErrorCode, MembersError, MembersResult};
 use crate::query::sql::{Dialect, Sql, SqlValue};
 
 /// The newest schema this code knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Text columns compare by code point in both databases (PostgreSQL needs "C").
 fn text_type(dialect: Dialect) -> &'static str {
@@ -211,6 +211,54 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
             "CREATE INDEX IF NOT EXISTS async_job_items_status ON async_job_items (job_id, status, item_index)"
                 .into(),
         ],
+        // Account security (SPEC §10): what a member sees of its sessions, email
+        // verifications, and page admins' sign-ins.
+        5 => {
+            // Sessions started before this migration get a random UUID id.
+            let new_uuid = match dialect {
+                Dialect::Postgres => "gen_random_uuid()::text",
+                Dialect::Sqlite => {
+                    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+                     substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
+                     substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+                }
+            };
+            let add_column = match dialect {
+                Dialect::Postgres => "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS",
+                Dialect::Sqlite => "ALTER TABLE sessions ADD COLUMN",
+            };
+            vec![
+                format!("{add_column} id {t}"),
+                format!("{add_column} user_agent {t}"),
+                format!("{add_column} last_used_date BIGINT"),
+                format!(
+                    "UPDATE sessions SET id = {new_uuid}, last_used_date = created_date WHERE id IS NULL"
+                ),
+                "CREATE UNIQUE INDEX IF NOT EXISTS sessions_id ON sessions (id)".into(),
+                format!(
+                    "CREATE TABLE IF NOT EXISTS email_verifications (
+                        member_id {t} PRIMARY KEY,
+                        email {t} NOT NULL,
+                        email_key {t} NOT NULL,
+                        code_hash {t} NOT NULL,
+                        link_hash {t} NOT NULL UNIQUE,
+                        expires_date BIGINT NOT NULL
+                    )"
+                ),
+                "CREATE INDEX IF NOT EXISTS email_verifications_email ON email_verifications (email_key)"
+                    .into(),
+                "CREATE INDEX IF NOT EXISTS email_verifications_expires ON email_verifications (expires_date)"
+                    .into(),
+                format!(
+                    "CREATE TABLE IF NOT EXISTS admin_sessions (
+                        token_hash {t} PRIMARY KEY,
+                        expires_date BIGINT NOT NULL
+                    )"
+                ),
+                "CREATE INDEX IF NOT EXISTS admin_sessions_expires ON admin_sessions (expires_date)"
+                    .into(),
+            ]
+        }
         _ => Vec::new(),
     }
 }
@@ -285,10 +333,15 @@ pub async fn migrate<D: SqlDriver>(
             .bind(SqlValue::Int(version))
             .push(")");
         statements.push(Statement::new(mark));
-        driver
-            .batch(&statements)
-            .await
-            .map_err(|e| e.into_members_error())?;
+        if let Err(error) = driver.batch(&statements).await {
+            // SQLite re-runs a migration's DDL rather than checking its version
+            // inside the transaction; `ALTER TABLE … ADD COLUMN` then fails when
+            // another process applied the version meanwhile. That is success.
+            if dialect == Dialect::Sqlite && current_version(driver).await? >= version {
+                continue;
+            }
+            return Err(error.into_members_error());
+        }
     }
     Ok(current)
 }

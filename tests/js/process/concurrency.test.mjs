@@ -103,7 +103,7 @@ for (const store of STORES) {
     });
     assertNone(problems, 'every first call on the fresh database succeeds');
     const versions = await db.rows('SELECT version FROM schema_version');
-    assert.deepEqual(versions.map((row) => Number(row.version)).sort(), [1, 2, 3, 4], 'each migration was applied once');
+    assert.deepEqual(versions.map((row) => Number(row.version)).sort(), [1, 2, 3, 4, 5], 'each migration was applied once');
     const secrets = await db.rows("SELECT value FROM settings WHERE name = 'cursor_secret'");
     assert.equal(secrets.length, 1, 'one cursor secret');
     const created = await db.rows("SELECT id FROM members WHERE login_email LIKE 'open-%'");

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { members, authentication, elevate, configure, close, MembersError } from 'universal-members';
+import { members, authentication, elevate, configure, close, withSession, MembersError } from 'universal-members';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'members-config-'));
 
@@ -124,6 +124,7 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
              DROP TABLE login_failures; DROP TABLE events; DROP TABLE webhook_endpoints;
              DROP TABLE webhook_deliveries; DROP TABLE webhook_attempts;
              DROP TABLE async_jobs; DROP TABLE async_job_items;
+             DROP TABLE email_verifications; DROP TABLE admin_sessions;
              DELETE FROM schema_version WHERE version >= 2;`);
     db.close();
     const sent = [];
@@ -138,7 +139,33 @@ test('a database of schema version 1 (before authentication) is upgraded in plac
     const check = new Database(file, { readonly: true });
     const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
     check.close();
-    assert.deepEqual(versions, [1, 2, 3, 4]);
+    assert.deepEqual(versions, [1, 2, 3, 4, 5]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of schema version 4 (before account security) keeps its sessions, each given an id', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'members.db');
+    configure({ database: `sqlite:${file}` });
+    const { sessionToken } = await authentication.register('ann@example.com', 'correct horse');
+    await close();
+    // Back to what version 4 left: sessions without id, browser or last use.
+    const db = new Database(file);
+    db.exec(`DROP TABLE email_verifications; DROP TABLE admin_sessions;
+             DROP INDEX sessions_id; ALTER TABLE sessions DROP COLUMN id;
+             ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE sessions DROP COLUMN last_used_date;
+             DELETE FROM schema_version WHERE version >= 5;`);
+    db.close();
+    configure({ database: `sqlite:${file}` });
+    const { sessions } = await withSession(sessionToken).authentication.listMySessions();
+    assert.equal(sessions.length, 1, 'the session survived the upgrade');
+    assert.match(sessions[0]._id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(sessions[0].current, true);
+    assert.ok(sessions[0].lastUsedDate instanceof Date);
+    await close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -156,6 +183,9 @@ test('a database of schema version 2 (before events) is upgraded in place, and i
     db.exec(`DROP TABLE events; DROP TABLE webhook_endpoints; DROP TABLE webhook_deliveries;
              DROP TABLE webhook_attempts; DELETE FROM settings WHERE name = 'instance_id';
              DROP TABLE async_jobs; DROP TABLE async_job_items;
+             DROP TABLE email_verifications; DROP TABLE admin_sessions;
+             DROP INDEX sessions_id; ALTER TABLE sessions DROP COLUMN id;
+             ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE sessions DROP COLUMN last_used_date;
              DELETE FROM schema_version WHERE version >= 3;`);
     db.close();
     configure({ database: `sqlite:${file}` });
@@ -172,7 +202,7 @@ test('a database of schema version 2 (before events) is upgraded in place, and i
     const events = check.prepare('SELECT member_id, slug FROM events').all();
     const instance = check.prepare("SELECT value FROM settings WHERE name = 'instance_id'").all();
     check.close();
-    assert.deepEqual(versions, [1, 2, 3, 4]);
+    assert.deepEqual(versions, [1, 2, 3, 4, 5]);
     assert.deepEqual(events, [{ member_id: ann._id, slug: 'updated' }], 'the outbox holds the change');
     assert.equal(instance.length, 1, 'the site got an instance id');
   } finally {
