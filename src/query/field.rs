@@ -25,6 +25,8 @@ pub enum Field {
     CreatedDate,
     UpdatedDate,
     LastLoginDate,
+    /// `loginEmailVerified` (SPEC §10): true or false.
+    LoginEmailVerified,
     /// `contact.customFields.<key>.value`.
     CustomField(String),
 }
@@ -105,6 +107,7 @@ impl Field {
             "_createdDate" | "createdDate" => Field::CreatedDate,
             "_updatedDate" | "updatedDate" => Field::UpdatedDate,
             "lastLoginDate" => Field::LastLoginDate,
+            "loginEmailVerified" => Field::LoginEmailVerified,
             _ => match name
                 .strip_prefix(CUSTOM_PREFIX)
                 .and_then(|rest| rest.strip_suffix(CUSTOM_SUFFIX))
@@ -138,6 +141,7 @@ impl Field {
             Field::CreatedDate => "_createdDate".into(),
             Field::UpdatedDate => "_updatedDate".into(),
             Field::LastLoginDate => "lastLoginDate".into(),
+            Field::LoginEmailVerified => "loginEmailVerified".into(),
             Field::CustomField(key) => format!("{CUSTOM_PREFIX}{key}{CUSTOM_SUFFIX}"),
         }
     }
@@ -149,7 +153,8 @@ impl Field {
             Field::PrivacyStatus => FieldKind::Enum(PRIVACY),
             Field::ActivityStatus => FieldKind::Enum(ACTIVITY),
             Field::CreatedDate | Field::UpdatedDate | Field::LastLoginDate => FieldKind::Date,
-            Field::CustomField(_) => FieldKind::Any,
+            // A JSON boolean: compared like a custom field's scalar.
+            Field::CustomField(_) | Field::LoginEmailVerified => FieldKind::Any,
             _ => FieldKind::Text,
         }
     }
@@ -163,6 +168,7 @@ impl Field {
                 | Field::FirstName
                 | Field::LastName
                 | Field::LastLoginDate
+                | Field::LoginEmailVerified
                 | Field::CustomField(_)
         )
     }
@@ -191,6 +197,7 @@ impl Field {
             Field::LastLoginDate => member
                 .last_login_date
                 .map_or(FieldValue::Missing, |t| FieldValue::One(Scalar::Date(t))),
+            Field::LoginEmailVerified => FieldValue::One(Scalar::Bool(member.login_email_verified)),
             Field::CustomField(key) => member
                 .contact
                 .custom_fields

@@ -93,7 +93,8 @@ impl Sql {
     }
 }
 
-/// The column that holds a field. Custom fields have none.
+/// The column that holds a field. Custom fields and `loginEmailVerified` have
+/// none: they are read from the member's JSON (a residual filter).
 pub fn column(field: &Field) -> Option<&'static str> {
     Some(match field {
         Field::Id => "id",
@@ -110,7 +111,7 @@ pub fn column(field: &Field) -> Option<&'static str> {
         Field::CreatedDate => "created_date",
         Field::UpdatedDate => "updated_date",
         Field::LastLoginDate => "last_login_date",
-        Field::CustomField(_) => return None,
+        Field::CustomField(_) | Field::LoginEmailVerified => return None,
     })
 }
 
