@@ -79,7 +79,14 @@ export function makeAuthentication(core, resolve = (c) => c, session = { loggedI
   const api = {};
   for (const name of AUTHENTICATION_METHODS) {
     const method = async (...args) => {
-      const result = await resolve(core()).authentication()[name](...args);
+      let result;
+      try {
+        result = await resolve(core()).authentication()[name](...args);
+      } catch (error) {
+        // A logout refused for want of a session means there is none here either.
+        if (name === 'logout' && error?.code === 'UNAUTHENTICATED') session.ended?.();
+        throw error;
+      }
       if (['login', 'register', 'verifyEmail'].includes(name) && result?.status === 'ACTIVE') session.started?.(result);
       if (name === 'logout') session.ended?.();
       return result;
