@@ -448,9 +448,10 @@ export interface RegisterOptions {
 }
 
 /**
- * What `register` and `login` return. `sessionToken` is there on Node (pass it to
- * `withSession`); in the browser the server keeps the session in an HttpOnly
- * cookie instead. A `PENDING` member (manual approval) gets no session.
+ * What `register`, `login` and `verifyEmail` return. `sessionToken` is there on
+ * Node (pass it to `withSession`); in the browser the server keeps the session in
+ * an HttpOnly cookie instead. `PENDING` (manual approval, or a login email not yet
+ * verified under `emailVerification: 'required'`) comes with no session.
  */
 export interface SessionResult {
   status: 'ACTIVE' | 'PENDING';
@@ -458,22 +459,84 @@ export interface SessionResult {
   sessionToken?: string;
 }
 
+/** One of the caller's own sessions, as `listMySessions` lists it. Beyond Wix. */
+export interface MemberSession {
+  /** A UUID naming the session; it is not the token and opens nothing. */
+  _id: string;
+  _createdDate: Date;
+  /** When the session was last used; moves at most once a minute. */
+  lastUsedDate: Date;
+  /** The `User-Agent` of the request that started it (trimmed, at most 255 characters); null in process or when none was sent. */
+  userAgent: string | null;
+  /** True for the session this call came with. */
+  current: boolean;
+}
+
 /** Authentication (Wix Velo `wix-members.v2` `authentication`; SPEC §10). */
 export interface AuthenticationApi {
-  /** A new member with a password (8..256 characters); logged in unless approval is manual. */
+  /**
+   * A new member with a password (8..256 characters); logged in unless approval is
+   * manual. Under `emailVerification: 'required'` the member starts unverified, a
+   * code and link are mailed, and the answer is `PENDING` with no session.
+   */
   register(email: string, password: string, options?: RegisterOptions): Promise<SessionResult>;
   /**
    * A new session. Wrong password and unknown email fail alike with
    * `UNAUTHENTICATED` / `INVALID_CREDENTIALS`; too many failures with
-   * `RESOURCE_EXHAUSTED` / `RATE_LIMITED`.
+   * `RESOURCE_EXHAUSTED` / `RATE_LIMITED`. Under `emailVerification: 'required'`, a
+   * member whose login email is not verified gets `PERMISSION_DENIED` /
+   * `EMAIL_NOT_VERIFIED` (after a right password).
    */
   login(email: string, password: string): Promise<SessionResult>;
-  /** Ends the session this object holds (nothing without one). */
+  /**
+   * Ends the session this object holds. Without one it rejects with
+   * `UNAUTHENTICATED`: it never resolves for a session it did not end.
+   */
   logout(): Promise<void>;
   /** True while this object holds a session (synchronous). */
   loggedIn(): boolean;
-  /** The member itself, or an admin: a new login email (unique, case-insensitively). */
+  /**
+   * A new login email (unique, case-insensitively). By an admin it takes effect at
+   * once, unverified. By the member itself, a taken address rejects with
+   * `ALREADY_EXISTS` / `EMAIL_ALREADY_EXISTS`; otherwise nothing changes yet: it
+   * resolves to the member with its old login email, mails a code and link to the
+   * new address and a notice to the old one, and the old address keeps logging in
+   * until `verifyEmail(code, { email: newEmail })` (or the link) succeeds.
+   */
   changeLoginEmail(_id: string, newEmail: string): Promise<Member>;
+  /**
+   * Verifies a login email with the 6-digit code of a verification mail (give
+   * `{ email }`, the address it was sent to) or the token of its link (no email
+   * needed). Sets `loginEmailVerified` (for a pending change, `loginEmail` becomes
+   * the new address). Resolves `ACTIVE` with a session for an approved member, else
+   * `PENDING`. A code without `email` is `INVALID_ARGUMENT` on `options.email`.
+   * A wrong, expired, used or voided code or token, or an unknown email,
+   * all reject alike with `INVALID_ARGUMENT` / `VERIFICATION_INVALID` (field
+   * `codeOrToken`); the fifth wrong code voids the verification. Attempts are
+   * limited per client address like logins (`RESOURCE_EXHAUSTED` / `RATE_LIMITED`).
+   */
+  verifyEmail(codeOrToken: string, options?: { email?: string }): Promise<SessionResult>;
+  /**
+   * Mails a new code and link (24 hours) to the member with this login email, or
+   * with this pending new email, voiding the ones sent before. Resolves alike for
+   * unknown and already verified emails (no mail then). Limited per email and per
+   * client address; `FAILED_PRECONDITION` / `MAIL_NOT_CONFIGURED` without a mailer.
+   */
+  sendVerificationEmail(email: string): Promise<{ accepted: boolean }>;
+  /** The caller's own sessions, newest first. A visitor gets `UNAUTHENTICATED`. */
+  listMySessions(): Promise<{ sessions: MemberSession[] }>;
+  /**
+   * Ends one of the caller's own sessions (the current one too). An unknown id and
+   * another member's session reject alike with `NOT_FOUND` / `SESSION_NOT_FOUND`.
+   */
+  revokeSession(sessionId: string): Promise<void>;
+  /** Ends every session of the caller but the one this call came with. */
+  revokeOtherSessions(): Promise<{ revoked: number }>;
+  /**
+   * Admins ("log out everywhere"; `elevate` on Node): ends every session of the
+   * member. Anyone else gets `PERMISSION_DENIED`; an unknown member `NOT_FOUND`.
+   */
+  revokeMemberSessions(memberId: string): Promise<{ revoked: number }>;
   /** Mails a single-use set-password link (3 hours); resolves alike for unknown emails. */
   sendSetPasswordEmail(email: string): Promise<{ accepted: boolean }>;
   /** Sets the password with a set-password token; ends every session of the member. */
@@ -482,6 +545,13 @@ export interface AuthenticationApi {
 
 /** On Node: the authentication API of one session. */
 export interface NodeAuthenticationApi extends AuthenticationApi {
+  /**
+   * Node: the global object holds no session, so `logout(sessionToken)` ends the
+   * session of that token (later calls with it fail with `UNAUTHENTICATED` /
+   * `SESSION_INVALID`); `logout()` with no token rejects with `UNAUTHENTICATED`.
+   * Browser: ends the cookie session (no token needed).
+   */
+  logout(sessionToken?: string): Promise<void>;
   /** The authentication API of a session: `loggedIn()` until its `logout()`. */
   withSession(sessionToken: string): AuthenticationApi;
 }
@@ -492,13 +562,44 @@ export const authentication: NodeAuthenticationApi;
 /** Node: the members and authentication APIs of one member's session. */
 export function withSession(sessionToken: string): { members: NodeMembersApi; authentication: AuthenticationApi };
 
-/** The mail the core hands to a mailer. */
-export interface MailMessage {
+/** The mail the core hands to a mailer: one of three templates. */
+export type MailMessage = SetPasswordMail | VerifyEmailMail | EmailChangeRequestedMail;
+
+/** A set-password link (single use, 3 hours). */
+export interface SetPasswordMail {
   template: 'set-password';
   to: string;
   /** The single-use token the link must carry. */
   token: string;
+  code: null;
+  newEmail: null;
   /** ISO date when the token stops working. */
+  expiresDate: string;
+}
+
+/** A verification code and link (24 hours), to the address being verified. */
+export interface VerifyEmailMail {
+  template: 'verify-email';
+  to: string;
+  /** The single-use token the link must carry (`<siteUrl>/account/my-account?verify=<token>`). */
+  token: string;
+  /** The 6-digit code. */
+  code: string;
+  newEmail: null;
+  /** ISO date when the code and the token stop working. */
+  expiresDate: string;
+}
+
+/** The notice to a member's old login email that a change to `newEmail` was asked for. */
+export interface EmailChangeRequestedMail {
+  template: 'email-change-requested';
+  to: string;
+  /** Empty: the notice carries no link. */
+  token: string;
+  code: null;
+  /** The address the change would move to. */
+  newEmail: string;
+  /** ISO date. */
   expiresDate: string;
 }
 
@@ -521,9 +622,15 @@ export interface ConfigureOptions {
   adminKey?: string;
   /** Failed logins allowed per email / client address per window (defaults 10, 50, 900 s). */
   loginLimit?: { perEmail?: number; perAddress?: number; windowSeconds?: number };
+  /**
+   * `required`: a member must verify its login email before it can log in
+   * (`register` answers `PENDING` and mails a code and link). Default
+   * `MEMBERS_EMAIL_VERIFICATION`, else `off`. Any other value is a `TypeError`.
+   */
+  emailVerification?: 'off' | 'required';
   /** Your own mail transport; else `smtpUrl`, else the development `mailbox` file. */
   mailer?: { send(message: MailMessage): unknown };
-  /** SMTP for the set-password mail (default `MEMBERS_SMTP_URL`), through nodemailer. */
+  /** SMTP for the members' mail (default `MEMBERS_SMTP_URL`), through nodemailer. */
   smtpUrl?: string;
   /** The development mailbox file (default `MEMBERS_MAILBOX`, else `./members-mailbox.jsonl`). */
   mailbox?: string;
