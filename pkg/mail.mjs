@@ -20,7 +20,7 @@ const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.char
 
 /** The HTML body of a mail: its paragraphs, a link made a link. */
 function html(paragraphs) {
-  const body = paragraphs.map((p) => (p.link
+  const body = paragraphs.map((p) => (typeof p === 'object'
     ? `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.label ?? p.link)}</a></p>`
     : `<p>${escapeHtml(p)}</p>`)).join('\n');
   return `<!doctype html>\n<html><body>\n${body}\n</body></html>\n`;
@@ -30,7 +30,8 @@ function html(paragraphs) {
 function mail(subject, paragraphs) {
   return {
     subject,
-    text: paragraphs.map((p) => (p.link ? p.link : p)).join('\n\n'),
+    // (Every string has a `.link` method: tell the paragraphs apart by type.)
+    text: paragraphs.map((p) => (typeof p === 'object' ? p.link : p)).join('\n\n'),
     html: html(paragraphs),
   };
 }
@@ -61,7 +62,9 @@ const TEMPLATES = {
 /** Where a template's link leads, on the members area. */
 const LINKS = {
   'set-password': (site, token) => `${site}/#set-password=${token}`,
-  'verify-email': (site, token) => `${site}/account/my-account?verify=${token}`,
+  // In the fragment: it gives a session, and a fragment never reaches a proxy's
+  // log or a Referer.
+  'verify-email': (site, token) => `${site}/account/my-account#verify=${token}`,
 };
 
 /** `{ to, subject, text, html }` of a core message; an unknown template throws. */

@@ -110,6 +110,10 @@ export function createMembersServer(options = {}) {
     webhookRetrySchedule: events.webhookRetrySchedule,
   });
   const adminDigest = options.adminKey ? digest(options.adminKey) : null;
+  // Sign-ins remember which key they were made with: a new key ends them all.
+  const adminKeyId = options.adminKey
+    ? createHash('sha256').update(`members-admin-session:${options.adminKey}`).digest('hex').slice(0, 16)
+    : '';
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const wwwDir = options.wwwDir ?? path.join(PKG_DIR, 'www');
   const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
@@ -125,10 +129,15 @@ export function createMembersServer(options = {}) {
   // A page admin's sign-in counts only without any Authorization header (like
   // the session cookie), and only while the core knows its token.
   async function adminFromCookie(request) {
-    if (request.headers.authorization) return false;
+    if (adminDigest === null || request.headers.authorization) return false;
     const token = cookieOf(request, ADMIN_COOKIE);
-    return token ? core.isAdminSignedIn(token) : false;
+    return token ? core.isAdminSignedIn(token, adminKeyId) : false;
   }
+
+  // A key in `Authorization` that is not the admin key counts as a failed
+  // admin sign-in, so the header is no way around the limit on guessing it.
+  const wrongAdminKey = (authorization) => typeof authorization === 'string' && authorization !== ''
+    && !authorization.startsWith('Bearer ') && !keyMatches(authorization);
 
   // Behind a proxy, the last X-Forwarded-For entry is the one the proxy added
   // (the client writes whatever it likes before it).
@@ -265,7 +274,7 @@ export function createMembersServer(options = {}) {
       response.end(errorBody(400, 'INVALID_ARGUMENT', 'adminKey is required and must be a string'));
       return 400;
     }
-    const answer = await core.adminLogin(keyMatches(adminKey), clientAddress(request));
+    const answer = await core.adminLogin(keyMatches(adminKey), adminKeyId, clientAddress(request));
     const headers = answer.adminSession
       ? { 'set-cookie': adminCookie(request, answer.adminSession.token, answer.adminSession.maxAgeSeconds) }
       : {};
@@ -314,6 +323,9 @@ export function createMembersServer(options = {}) {
         response.on('finish', () => request.socket?.destroy());
         response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
         return status;
+      }
+      if (wrongAdminKey(request.headers.authorization)) {
+        return writeAnswer(response, await core.adminLogin(false, adminKeyId, clientAddress(request)));
       }
       const adminCookie = await adminFromCookie(request);
       // An admin cookie stands for the admin: the member cookie is not consulted.

@@ -305,7 +305,7 @@ pub async fn dispatch<S: Store>(
             Reply::Empty
         }
         ChangeLoginEmail { id, new_email } => {
-            Reply::Member(engine.change_login_email(caller, &id, &new_email).await?)
+            Reply::Member(engine.change_login_email(&context, &id, &new_email).await?)
         }
         SendSetPasswordEmail { email } => {
             engine.send_set_password_email(&context, &email).await?;

@@ -170,6 +170,9 @@ pub struct EmailVerification {
     pub code_hash: TokenHash,
     pub link_hash: TokenHash,
     pub expires: Timestamp,
+    /// Wrong codes tried so far; carried over to a newer mail for the same
+    /// member, so resending never buys more guesses.
+    pub wrong_codes: u32,
 }
 
 /// A stored set-password ticket: a token hash, its member, and its deadline.

@@ -147,11 +147,16 @@ impl<D: SqlDriver> CredentialStore for AnyStore<D> {
         &self,
         hash: &TokenHash,
         expires: Timestamp,
+        key_id: &str,
     ) -> MembersResult<()> {
-        both!(self, s => s.insert_admin_session(hash, expires).await)
+        both!(self, s => s.insert_admin_session(hash, expires, key_id).await)
     }
 
-    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+    async fn add_wrong_code(&self, member: &MemberId) -> MembersResult<u32> {
+        both!(self, s => s.add_wrong_code(member).await)
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<(Timestamp, String)>> {
         both!(self, s => s.admin_session(hash).await)
     }
 

@@ -26,8 +26,9 @@ pub trait CredentialStore {
     /// The member's password hash; `None` when it never set one.
     async fn password(&self, id: &MemberId) -> MembersResult<Option<PasswordHash>>;
 
-    /// Sets the member's password and, at once, ends every session and unused
-    /// set-password ticket it has (whoever held them no longer gets in).
+    /// Sets the member's password and, at once, ends every session, unused
+    /// set-password ticket and pending email verification it has (whoever held
+    /// them no longer gets in).
     async fn replace_password(&self, id: &MemberId, password: &PasswordHash) -> MembersResult<()>;
 
     /// Stores a new session.
@@ -65,8 +66,12 @@ pub trait CredentialStore {
     async fn take_ticket(&self, hash: &TokenHash) -> MembersResult<Option<PasswordTicket>>;
 
     /// Stores a verification in place of the member's older one (a newer code
-    /// voids the older).
+    /// voids the older), keeping the older one's count of wrong codes.
     async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()>;
+
+    /// Counts one more wrong code against the member's verification; the new
+    /// count (0 when it has none). Atomic across processes.
+    async fn add_wrong_code(&self, member: &MemberId) -> MembersResult<u32>;
 
     /// The verifications of the address whose `unique_key` is `email_key` (more
     /// than one member may be asking for the same new address).
@@ -89,12 +94,17 @@ pub trait CredentialStore {
     /// Voids the member's verification (five wrong codes).
     async fn delete_verification_of(&self, member: &MemberId) -> MembersResult<()>;
 
-    /// Stores a page admin's sign-in (the hash of its cookie token).
-    async fn insert_admin_session(&self, hash: &TokenHash, expires: Timestamp)
-        -> MembersResult<()>;
+    /// Stores a page admin's sign-in (the hash of its cookie token), made with
+    /// the admin key whose fingerprint is `key_id`.
+    async fn insert_admin_session(
+        &self,
+        hash: &TokenHash,
+        expires: Timestamp,
+        key_id: &str,
+    ) -> MembersResult<()>;
 
-    /// When the admin sign-in with this hash expires, if it exists.
-    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>>;
+    /// When the admin sign-in with this hash expires, and its key's fingerprint.
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<(Timestamp, String)>>;
 
     /// Ends an admin sign-in.
     async fn delete_admin_session(&self, hash: &TokenHash) -> MembersResult<()>;
@@ -130,7 +140,7 @@ pub struct MemoryCredentials {
     tickets: HashMap<TokenHash, PasswordTicket>,
     failures: HashMap<String, Failures>,
     verifications: HashMap<MemberId, EmailVerification>,
-    admin_sessions: HashMap<TokenHash, Timestamp>,
+    admin_sessions: HashMap<TokenHash, (Timestamp, String)>,
 }
 
 impl MemoryCredentials {
@@ -144,7 +154,7 @@ impl MemoryCredentials {
         self.passwords.get(id).cloned()
     }
 
-    /// Sets the password and ends sessions and tickets.
+    /// Sets the password and ends sessions, tickets and verifications.
     pub fn replace_password(&mut self, id: &MemberId, password: &PasswordHash) {
         self.set_password(id, password);
         self.forget_sessions_and_tickets(id);
@@ -153,13 +163,13 @@ impl MemoryCredentials {
     fn forget_sessions_and_tickets(&mut self, id: &MemberId) {
         self.sessions.retain(|_, s| &s.member_id != id);
         self.tickets.retain(|_, t| &t.member_id != id);
+        self.verifications.remove(id);
     }
 
     /// Everything kept for a deleted member.
     pub fn forget_member(&mut self, id: &MemberId) {
         self.passwords.remove(id);
         self.forget_sessions_and_tickets(id);
-        self.verifications.remove(id);
     }
 
     /// Stores a session.
@@ -193,10 +203,31 @@ impl MemoryCredentials {
         found
     }
 
-    /// Stores a verification in place of the member's older one.
+    /// Stores a verification in place of the member's older one (its wrong
+    /// codes carried over).
     pub fn put_verification(&mut self, verification: &EmailVerification) {
-        self.verifications
-            .insert(verification.member_id.clone(), verification.clone());
+        let wrong_codes = self
+            .verifications
+            .get(&verification.member_id)
+            .map_or(verification.wrong_codes, |older| older.wrong_codes);
+        self.verifications.insert(
+            verification.member_id.clone(),
+            EmailVerification {
+                wrong_codes,
+                ..verification.clone()
+            },
+        );
+    }
+
+    /// Counts a wrong code.
+    pub fn add_wrong_code(&mut self, member: &MemberId) -> u32 {
+        match self.verifications.get_mut(member) {
+            Some(verification) => {
+                verification.wrong_codes += 1;
+                verification.wrong_codes
+            }
+            None => 0,
+        }
     }
 
     /// The verifications of an address.
@@ -234,13 +265,14 @@ impl MemoryCredentials {
     }
 
     /// Stores an admin sign-in.
-    pub fn insert_admin_session(&mut self, hash: &TokenHash, expires: Timestamp) {
-        self.admin_sessions.insert(hash.clone(), expires);
+    pub fn insert_admin_session(&mut self, hash: &TokenHash, expires: Timestamp, key_id: &str) {
+        self.admin_sessions
+            .insert(hash.clone(), (expires, key_id.to_string()));
     }
 
-    /// An admin sign-in's expiry.
-    pub fn admin_session(&self, hash: &TokenHash) -> Option<Timestamp> {
-        self.admin_sessions.get(hash).copied()
+    /// An admin sign-in's expiry and key fingerprint.
+    pub fn admin_session(&self, hash: &TokenHash) -> Option<(Timestamp, String)> {
+        self.admin_sessions.get(hash).cloned()
     }
 
     /// Ends an admin sign-in.
@@ -313,7 +345,7 @@ impl MemoryCredentials {
         self.sessions.retain(|_, s| s.expires > now);
         self.tickets.retain(|_, t| t.expires > now);
         self.verifications.retain(|_, v| v.expires > now);
-        self.admin_sessions.retain(|_, expires| *expires > now);
+        self.admin_sessions.retain(|_, (expires, _)| *expires > now);
         self.failures
             .retain(|_, f| f.window_start > window_opened_after);
     }

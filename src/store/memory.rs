@@ -399,14 +399,19 @@ impl CredentialStore for MemoryStore {
         &self,
         hash: &TokenHash,
         expires: Timestamp,
+        key_id: &str,
     ) -> MembersResult<()> {
         self.credentials
             .borrow_mut()
-            .insert_admin_session(hash, expires);
+            .insert_admin_session(hash, expires, key_id);
         Ok(())
     }
 
-    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+    async fn add_wrong_code(&self, member: &MemberId) -> MembersResult<u32> {
+        Ok(self.credentials.borrow_mut().add_wrong_code(member))
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<(Timestamp, String)>> {
         Ok(self.credentials.borrow().admin_session(hash))
     }
 

@@ -27,10 +27,15 @@ fn needs_database() -> MembersError {
 #[wasm_bindgen]
 impl Members {
     /// Host: an admin sign-in from `clientAddress` whose posted key the server
-    /// compared (`keyMatches`) → `Promise<{ status, body, adminSession?: { token,
-    /// maxAgeSeconds }, retryAfter? }>`.
+    /// compared (`keyMatches`); `keyId` fingerprints the server's key →
+    /// `Promise<{ status, body, adminSession?: { token, maxAgeSeconds }, retryAfter? }>`.
     #[wasm_bindgen(js_name = adminLogin)]
-    pub fn admin_login(&self, key_matches: bool, client_address: Option<String>) -> Promise {
+    pub fn admin_login(
+        &self,
+        key_matches: bool,
+        key_id: String,
+        client_address: Option<String>,
+    ) -> Promise {
         let transport = self.transport();
         future_to_promise(async move {
             let Transport::Local(engine) = &*transport else {
@@ -41,7 +46,7 @@ impl Members {
                 client_address,
                 ..Context::of(Caller::Visitor)
             };
-            match engine.admin_login(&context, key_matches).await {
+            match engine.admin_login(&context, key_matches, &key_id).await {
                 Ok(signed_in) => Ok(to_js(&json!({
                     "status": 200,
                     "body": "{}",
@@ -55,16 +60,17 @@ impl Members {
         })
     }
 
-    /// Host: true when `token` (the `members_admin` cookie) is a live admin sign-in.
+    /// Host: true when `token` (the `members_admin` cookie) is a live admin
+    /// sign-in made with the key fingerprinted `keyId`.
     #[wasm_bindgen(js_name = isAdminSignedIn)]
-    pub fn is_admin_signed_in(&self, token: String) -> Promise {
+    pub fn is_admin_signed_in(&self, token: String, key_id: String) -> Promise {
         let transport = self.transport();
         future_to_promise(async move {
             let Transport::Local(engine) = &*transport else {
                 return Ok(JsValue::FALSE);
             };
             let engine = Rc::clone(engine);
-            match engine.is_admin_signed_in(&token).await {
+            match engine.is_admin_signed_in(&token, &key_id).await {
                 Ok(live) => Ok(JsValue::from_bool(live)),
                 Err(error) => Err(super::error::to_js_error(&error)),
             }

@@ -207,7 +207,11 @@ pub fn change_login_email(
     id: &str,
     email: &str,
 ) -> MembersResult<Value> {
-    block_on(site.engine.change_login_email(caller, id, email)).map(|v| json!(v))
+    block_on(
+        site.engine
+            .change_login_email(&Context::of(caller.clone()), id, email),
+    )
+    .map(|v| json!(v))
 }
 
 /// Runs one operation in a context, the reply as JSON.

@@ -563,12 +563,18 @@ impl CredentialStore for YieldingStore {
         &self,
         hash: &TokenHash,
         expires: Timestamp,
+        key_id: &str,
     ) -> MembersResult<()> {
         yield_now().await;
-        self.inner.insert_admin_session(hash, expires).await
+        self.inner.insert_admin_session(hash, expires, key_id).await
     }
 
-    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+    async fn add_wrong_code(&self, member: &MemberId) -> MembersResult<u32> {
+        yield_now().await;
+        self.inner.add_wrong_code(member).await
+    }
+
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<(Timestamp, String)>> {
         yield_now().await;
         self.inner.admin_session(hash).await
     }

@@ -297,7 +297,7 @@ describe('changing my login email; loggedIn() as the session starts and ends', (
     assert.equal(await loggedIn(page), true);
   });
 
-  test('changeLoginEmail on myself changes it; a taken email and another member are refused', async () => {
+  test('changeLoginEmail on myself waits for the new address; a taken email and another member are refused', async () => {
     const inUse = await changeLoginEmail(page, me.id, 'TAKEN@example.com');
     assertRefused(inUse, 'ALREADY_EXISTS', 409, 'a taken email');
     assert.equal(inUse.error.applicationCode, 'EMAIL_ALREADY_EXISTS');
@@ -306,36 +306,37 @@ describe('changing my login email; loggedIn() as the session starts and ends', (
     assertRefused(await changeLoginEmail(page, taken.id, 'stolen@example.com'), 'PERMISSION_DENIED', 403, "another member's login email");
     assert.equal((await admin.getMember(taken.id)).loginEmail, 'taken@example.com');
 
+    // SPEC §10: the change is made only once the new address is verified.
     const changed = await changeLoginEmail(page, me.id, 'max.new@example.com');
     assert.equal(changed.error, undefined, JSON.stringify(changed.error));
     assert.equal(changed.answer._id, me.id, `→ member: ${JSON.stringify(changed.answer)}`);
-    assert.equal(changed.answer.loginEmail, 'max.new@example.com');
-    assert.equal((await admin.getMember(me.id)).loginEmail, 'max.new@example.com');
+    assert.equal(changed.answer.loginEmail, 'max@example.com');
+    assert.equal((await admin.getMember(me.id)).loginEmail, 'max@example.com');
 
-    // My session goes on, and the page shows the new email.
+    // My session goes on, and the page still shows the current email.
     assert.equal(await loggedIn(page), true);
     await reload(page);
     assert.equal(await stateOf(page), 'member');
-    assert.equal(await text(page, '#me-email'), 'max.new@example.com');
+    assert.equal(await text(page, '#me-email'), 'max@example.com');
   });
 
-  test('after logging out, the old email no longer logs me in and the new one does', async () => {
+  test('after logging out, the unverified new email does not log me in and the old one still does', async () => {
     await act(page, () => page.click('#logout'));
     assert.equal(await stateOf(page), 'visitor');
     assert.equal(await loggedIn(page), false, 'loggedIn() is false after logout');
 
-    await login(page, 'max@example.com');
-    const old = await alertOf(page);
-    assert.equal(old.shown, true);
-    assert.equal(old.code, 'INVALID_CREDENTIALS');
+    await login(page, 'max.new@example.com');
+    const pending = await alertOf(page);
+    assert.equal(pending.shown, true);
+    assert.equal(pending.code, 'INVALID_CREDENTIALS');
     assert.equal(await stateOf(page), 'visitor');
     assert.equal(await loggedIn(page), false);
 
-    await login(page, 'max.new@example.com');
+    await login(page, 'max@example.com');
     assert.equal((await alertOf(page)).shown, false, (await alertOf(page)).text);
     assert.equal(await stateOf(page), 'member');
     assert.equal(await page.locator('#me').getAttribute('data-id'), me.id);
-    assert.equal(await text(page, '#me-email'), 'max.new@example.com');
+    assert.equal(await text(page, '#me-email'), 'max@example.com');
     assert.equal(await loggedIn(page), true);
   });
 

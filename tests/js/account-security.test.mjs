@@ -8,7 +8,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { members, authentication, withSession, elevate, configure } from 'universal-members';
+import { members, authentication, withSession, elevate, configure, isMembersError } from 'universal-members';
 import { STORE, UUID, MISSING_ID, email, create, asAdmin, rejectsWith, violatedFields, useStoreWithMail } from './helpers.mjs';
 
 // Every call of this file comes from one address over http, and some emails get
@@ -78,7 +78,7 @@ async function verifyMail(address, index = 0) {
   assert.ok(message.token.length >= 32, `a random link token, got ${message.token}`);
   if (STORE === 'http') {
     assert.ok(message.text.includes(`Your code: ${message.code}`), message.text);
-    assert.ok(message.text.includes(`${store.server.baseUrl}/account/my-account?verify=${message.token}`),
+    assert.ok(message.text.includes(`${store.server.baseUrl}/account/my-account#verify=${message.token}`),
       `the link leads to the members area of the site: ${message.text}`);
     assert.equal(typeof message.html, 'string', 'the mail has an HTML body too');
     assert.ok(message.html.length > 0);
@@ -602,7 +602,7 @@ describe('logout on Node', () => {
 });
 
 describe('configuration', () => {
-  test('an unknown emailVerification is a TypeError naming it', { skip: STORE === 'http' && 'the server reads it from its environment (process/admin-signin.test.mjs)' }, async () => {
+  test('an unknown emailVerification is INVALID_ARGUMENT naming it', { skip: STORE === 'http' && 'the server reads it from its environment (process/admin-signin.test.mjs)' }, async () => {
     let error;
     try {
       configure({ database: 'memory:', emailVerification: 'sometimes' });
@@ -610,7 +610,10 @@ describe('configuration', () => {
     } catch (e) {
       error = e;
     }
-    assert.ok(error instanceof TypeError, `a TypeError, got ${error?.stack ?? error}`);
-    assert.match(error.message, /emailVerification|sometimes/);
+    // The same MembersError as every other bad setting (e.g. approval).
+    assert.ok(isMembersError(error), `a MembersError, got ${error?.stack ?? error}`);
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /emailVerification/);
+    assert.match(error.message, /sometimes/);
   });
 });

@@ -139,17 +139,19 @@ async function withServer(fn) {
  * `memory:`, a new SQLite file in a temp folder, a new PostgreSQL database on
  * the server of MEMBERS_TEST_POSTGRES_URL, or a new server process (on a new SQLite
  * file) that this process is a client of. `options` are the other configure()
- * options (site policy; a server gets them from its environment). Every test file
+ * options (site policy: approval, defaultPrivacy, emailVerification, loginLimit;
+ * a server gets them from its environment). Every test file
  * calls this instead of configure().
  */
 export async function useStore(options = {}) {
   if (STORE === 'http') {
     // The server's own options arrive through its environment, as the CLI reads them.
-    const { approval, defaultPrivacy, loginLimit = {}, mailbox, ...rest } = options;
+    const { approval, defaultPrivacy, emailVerification, loginLimit = {}, mailbox, ...rest } = options;
     const server = await startServer({
       env: {
         MEMBERS_APPROVAL: approval,
         MEMBERS_DEFAULT_PRIVACY: defaultPrivacy,
+        MEMBERS_EMAIL_VERIFICATION: emailVerification,
         MEMBERS_LOGIN_LIMIT_PER_EMAIL: loginLimit.perEmail?.toString(),
         MEMBERS_LOGIN_LIMIT_PER_ADDRESS: loginLimit.perAddress?.toString(),
         MEMBERS_LOGIN_WINDOW_SECONDS: loginLimit.windowSeconds?.toString(),
@@ -178,20 +180,25 @@ const { readMailbox: readMailboxFile } = await import(new URL('./mail.mjs', impo
 
 /**
  * The messages of a development mailbox file, oldest first, each with the
- * `token` of its `#set-password=<token>` link. A missing file is an empty mailbox.
+ * `token` of its `#set-password=<token>` or `#verify=<token>` link and, for a
+ * verification mail, its 6-digit `code` ("Your code: 123456"); both undefined
+ * when the text has none. A missing file is an empty mailbox.
  */
 export function readMailbox(file) {
   return readMailboxFile(file).map((mail) => {
-    const link = /#set-password=([^\s"'<>]+)/.exec(mail.text ?? '');
-    return { ...mail, token: link ? decodeURIComponent(link[1]) : undefined };
+    const text = mail.text ?? '';
+    const link = /#set-password=([^\s"'<>]+)/.exec(text) ?? /#verify=([^\s"'<>&]+)/.exec(text);
+    const code = /Your code: (\d{6})(?!\d)/.exec(text);
+    return { ...mail, token: link ? decodeURIComponent(link[1]) : undefined, code: code ? code[1] : undefined };
   });
 }
 
 /**
  * useStore(options) that also catches the mail the store sends: in process a
  * custom `mailer` collects the core's messages (`{ template, to, token,
- * expiresDate }`); over `http` the server writes its development mailbox
- * (MEMBERS_MAILBOX) into a temp file, read back as JSON lines. Resolves with
+ * expiresDate }`, and `code` for `verify-email`); over `http` the server writes its development mailbox
+ * (MEMBERS_MAILBOX) into a temp file, read back as JSON lines (with `token` and
+ * `code` taken from the text, see readMailbox). Resolves with
  * `{ server (http only), mail }`; `mail.to(address)` → the messages sent to it so
  * far (each with `to` and `token`), `mail.all()` → every message,
  * `mail.waitFor(address, count = 1)` → the `count`-th message to it, once it is there.

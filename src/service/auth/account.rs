@@ -242,10 +242,11 @@ impl<S: Store> Engine<S> {
     /// verified (SPEC §10). The new one must be free (case-insensitively).
     pub async fn change_login_email(
         &self,
-        caller: &Caller,
+        context: &Context,
         id: &str,
         new_email: &str,
     ) -> MembersResult<MemberView> {
+        let caller = &context.caller;
         let id = MemberId::parse(id, "_id")?;
         if new_email.is_empty() {
             return Err(MembersError::invalid_field(
@@ -260,7 +261,9 @@ impl<S: Store> Engine<S> {
                 .get(&id)
                 .await?
                 .ok_or_else(|| MembersError::member_not_found(id.as_str()))?;
-            return self.request_login_email_change(&member, new_email).await;
+            return self
+                .request_login_email_change(context, &member, new_email)
+                .await;
         }
         let member = self
             .modify(caller, &id, "changeLoginEmail", |m| {
@@ -272,8 +275,10 @@ impl<S: Store> Engine<S> {
             })
             .await
             .map_err(|error| rename_field(error, "member.loginEmail", "newEmail"))?;
-        // A set-password link mailed to the old address must not outlive it.
+        // A set-password link or verification mailed to the old address (or a
+        // change the member asked for) must not outlive the admin's change.
         self.store.delete_tickets_of(&id).await?;
+        self.store.delete_verification_of(&id).await?;
         Ok(project(&member, caller.fieldset_for(&id, Fieldset::Full)))
     }
 }

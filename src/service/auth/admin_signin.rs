@@ -37,10 +37,13 @@ impl<S: Store> Engine<S> {
     /// An admin sign-in from `context`'s address, whose posted key the server
     /// found to match (`key_matches`) or not. Every try is counted up front; a
     /// right key takes its count back.
+    /// `key_id` fingerprints the server's admin key: a sign-in counts only while
+    /// the key it was made with is the server's key.
     pub async fn admin_login(
         &self,
         context: &Context,
         key_matches: bool,
+        key_id: &str,
     ) -> MembersResult<AdminSignIn> {
         let keys = AttemptKeys::new(
             Attempt::AdminLogin,
@@ -56,19 +59,20 @@ impl<S: Store> Engine<S> {
         let token = AdminToken::generate()?;
         let expires = Timestamp(self.now().millis() + ADMIN_SESSION_TTL_MS);
         self.store
-            .insert_admin_session(&token.hash(), expires)
+            .insert_admin_session(&token.hash(), expires, key_id)
             .await?;
         Ok(AdminSignIn { token, expires })
     }
 
-    /// True when `token` (from the cookie) is a live admin sign-in.
-    pub async fn is_admin_signed_in(&self, token: &str) -> MembersResult<bool> {
+    /// True when `token` (from the cookie) is a live admin sign-in made with the
+    /// key fingerprinted `key_id` (a rotated key ends every older sign-in).
+    pub async fn is_admin_signed_in(&self, token: &str, key_id: &str) -> MembersResult<bool> {
         let Some(token) = AdminToken::parse(token) else {
             return Ok(false);
         };
         let hash = token.hash();
         match self.store.admin_session(&hash).await? {
-            Some(expires) if expires > self.now() => Ok(true),
+            Some((expires, made_with)) if expires > self.now() => Ok(made_with == key_id),
             Some(_) => {
                 self.store.delete_admin_session(&hash).await?;
                 Ok(false)

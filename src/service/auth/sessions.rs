@@ -171,9 +171,11 @@ impl<S: Store> Engine<S> {
     }
 
     /// `revokeOtherSessions()` → `{ revoked }`: ends every session of the caller
-    /// but the one the call came with.
+    /// but the one the call came with, and any email change it asked for (a
+    /// thief's request must not survive the owner locking it out).
     pub async fn revoke_other_sessions(&self, context: &Context) -> MembersResult<Value> {
         let me = context.caller.require_member("revokeOtherSessions")?;
+        self.store.delete_verification_of(me).await?;
         let mut revoked = 0;
         for session in self.store.sessions_of(me).await? {
             if context.session.as_ref() != Some(&session.token_hash) {
@@ -185,7 +187,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// `revokeMemberSessions(memberId)` → `{ revoked }`: an admin logs a member
-    /// out everywhere.
+    /// out everywhere (and voids its pending email verification).
     pub async fn revoke_member_sessions(
         &self,
         caller: &Caller,
@@ -198,6 +200,7 @@ impl<S: Store> Engine<S> {
         }
         let revoked = self.store.sessions_of(&id).await?.len();
         self.store.delete_sessions_of(&id).await?;
+        self.store.delete_verification_of(&id).await?;
         Ok(json!({ "revoked": revoked }))
     }
 }

@@ -20,6 +20,7 @@ use crate::model::{
 use crate::service::{Caller, Context, Engine, VerificationPolicy};
 use crate::store::{email_taken, Store};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// How long a code and its link work.
 pub const VERIFICATION_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -56,9 +57,20 @@ pub(crate) fn mail_not_configured(what: &str) -> MembersError {
     )
 }
 
-/// The counter of wrong codes of one member's verification.
-fn wrong_code_key(member: &MemberId) -> String {
-    format!("code:{}", member.as_str())
+/// The stand-in "member" of an email that is nobody's: the same id for the
+/// same address, so asking again replaces its one row, as for a member.
+fn nobody_for(email: &str) -> MembersResult<MemberId> {
+    let digest = Sha256::digest(format!("nobody:{}", unique_key(email)).as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let uuid = format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    );
+    MemberId::parse(&uuid, "nobody")
 }
 
 /// The `email` of `verifyEmail`'s options, when given.
@@ -109,9 +121,9 @@ impl<S: Store> Engine<S> {
                 code_hash: code.hash_for(member),
                 link_hash: token.hash(),
                 expires,
+                wrong_codes: 0,
             })
             .await?;
-        self.store.clear_failures(&wrong_code_key(member)).await?;
         mailer
             .send(&Mail {
                 template: "verify-email",
@@ -150,39 +162,45 @@ impl<S: Store> Engine<S> {
         );
         self.admit(&keys).await?;
         let key = unique_key(email);
-        let mut targets: Vec<(MemberId, String)> = Vec::new();
+        // One mail per call, to one verification: the member whose login email
+        // it is, else the newest request to move to it.
+        let mut target: Option<(MemberId, String)> = None;
         if let Some(member) = self.store.get_by_email(email).await? {
             if !member.login_email_verified && member.status != Status::Offline {
-                targets.push((member.id, member.login_email));
+                target = Some((member.id, member.login_email));
             }
         }
-        for pending in self.store.verifications_to(&key).await? {
-            let member = self.store.get(&pending.member_id).await?;
-            let still_wanted = member.is_some_and(|m| unique_key(&m.login_email) != key);
-            if still_wanted && !targets.iter().any(|(id, _)| id == &pending.member_id) {
-                targets.push((pending.member_id, pending.email));
+        if target.is_none() {
+            let mut pending = self.store.verifications_to(&key).await?;
+            pending.sort_by_key(|v| std::cmp::Reverse(v.expires));
+            for request in pending {
+                let member = self.store.get(&request.member_id).await?;
+                if member.is_some_and(|m| unique_key(&m.login_email) != key) {
+                    target = Some((request.member_id, request.email));
+                    break;
+                }
             }
         }
-        if targets.is_empty() {
-            // Nobody to mail: store one that nobody can spend all the same, so
-            // known and unknown emails cost the same work (and expire alike).
-            let nobody = MemberId::generate()?;
-            let code = VerificationCode::generate()?;
-            return self
-                .store
-                .put_verification(&EmailVerification {
-                    member_id: nobody.clone(),
-                    email: email.to_string(),
-                    code_hash: code.hash_for(&nobody),
-                    link_hash: VerifyEmailToken::generate()?.hash(),
-                    expires: Timestamp(self.now().millis() + VERIFICATION_TTL_MS),
-                })
-                .await;
+        match target {
+            Some((member, address)) => self.mail_verification(&member, &address).await,
+            None => {
+                // Nobody to mail: store one that nobody can spend all the same
+                // (one row per address), so known and unknown emails cost the
+                // same work.
+                let nobody = nobody_for(email)?;
+                let code = VerificationCode::generate()?;
+                self.store
+                    .put_verification(&EmailVerification {
+                        member_id: nobody.clone(),
+                        email: email.to_string(),
+                        code_hash: code.hash_for(&nobody),
+                        link_hash: VerifyEmailToken::generate()?.hash(),
+                        expires: Timestamp(self.now().millis() + VERIFICATION_TTL_MS),
+                        wrong_codes: 0,
+                    })
+                    .await
+            }
         }
-        for (member, address) in targets {
-            self.mail_verification(&member, &address).await?;
-        }
-        Ok(())
     }
 
     /// `verifyEmail(codeOrToken, { email })`: spends a code (with the email it
@@ -227,12 +245,11 @@ impl<S: Store> Engine<S> {
         {
             return Err(verification_invalid());
         }
-        self.store
-            .clear_failures(&wrong_code_key(&verification.member_id))
-            .await?;
-        let member = self.verified(&verification).await?;
+        let (member, changed) = self.verified(&verification).await?;
+        // Verifying a change proves the new mailbox, not who asked for it: no
+        // session, or whoever clicks would be logged in to the asker's account.
         let session = match member.status {
-            Status::Approved => Some(self.start_session(context, &member.id).await?),
+            Status::Approved if !changed => Some(self.start_session(context, &member.id).await?),
             _ => None,
         };
         Ok(Registration {
@@ -242,7 +259,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// The verification of `email` whose code is `code`. A wrong code counts
-    /// against every verification of that address; the fifth voids it.
+    /// against every verification of that address; after five, a verification
+    /// takes no code at all (its link still works), and a newer mail keeps the
+    /// count.
     async fn match_code(
         &self,
         code: &VerificationCode,
@@ -257,7 +276,7 @@ impl<S: Store> Engine<S> {
             .verifications_to(&unique_key(email))
             .await?
             .into_iter()
-            .filter(|v| v.expires > now)
+            .filter(|v| v.expires > now && v.wrong_codes < MAX_WRONG_CODES)
             .collect();
         if let Some(found) = candidates
             .iter()
@@ -265,25 +284,16 @@ impl<S: Store> Engine<S> {
         {
             return Ok(Some(found.clone()));
         }
-        let window_opened_after = Timestamp(now.millis() - VERIFICATION_TTL_MS);
         for candidate in candidates {
-            let key = wrong_code_key(&candidate.member_id);
-            let wrong = self
-                .store
-                .add_failure(&key, now, window_opened_after)
-                .await?;
-            if wrong.count >= MAX_WRONG_CODES {
-                self.store
-                    .delete_verification_of(&candidate.member_id)
-                    .await?;
-            }
+            self.store.add_wrong_code(&candidate.member_id).await?;
         }
         Ok(None)
     }
 
     /// Marks the verified address on the member: its login email verified, or a
-    /// requested change made (refused if the address was taken meanwhile).
-    async fn verified(&self, verification: &EmailVerification) -> MembersResult<Member> {
+    /// requested change made (refused if the address was taken meanwhile);
+    /// whether it was a change.
+    async fn verified(&self, verification: &EmailVerification) -> MembersResult<(Member, bool)> {
         let id = &verification.member_id;
         let Some(current) = self.store.get(id).await? else {
             return Err(verification_invalid());
@@ -312,19 +322,25 @@ impl<S: Store> Engine<S> {
             // A set-password link mailed to the old address must not outlive it.
             self.store.delete_tickets_of(id).await?;
         }
-        Ok(member)
+        Ok((member, changing))
     }
 
     /// A member's own `changeLoginEmail`: checks the new address, mails it a
     /// verification and tells the old one; nothing changes until it is verified.
+    /// The same address in other letters changes at once and cancels any
+    /// pending change. Limited like verification mails.
     pub(crate) async fn request_login_email_change(
         &self,
+        context: &Context,
         member: &Member,
         new_email: &str,
     ) -> MembersResult<MemberView> {
-        let unchanged = project(member, Fieldset::Full);
-        if member.login_email == new_email {
-            return Ok(unchanged);
+        if new_email.is_empty() {
+            return Err(MembersError::invalid_field(
+                "newEmail",
+                "REQUIRED_FIELD",
+                "is required",
+            ));
         }
         if !is_plausible_email(new_email) {
             return Err(MembersError::invalid_field(
@@ -333,6 +349,24 @@ impl<S: Store> Engine<S> {
                 format!("{new_email:?} is not a valid email address"),
             ));
         }
+        if unique_key(&member.login_email) == unique_key(new_email) {
+            self.store.delete_verification_of(&member.id).await?;
+            let id = member.id.clone();
+            let changed = self
+                .modify(&context.caller, &id, "changeLoginEmail", |m| {
+                    m.login_email = new_email.to_string();
+                    Ok(())
+                })
+                .await?;
+            return Ok(project(&changed, Fieldset::Full));
+        }
+        let keys = AttemptKeys::new(
+            Attempt::VerificationMail,
+            &self.policy.login_limit,
+            Some(new_email),
+            context.client_address.as_deref(),
+        );
+        self.admit(&keys).await?;
         if self.store.get_by_email(new_email).await?.is_some() {
             return Err(email_taken(new_email));
         }
@@ -350,6 +384,6 @@ impl<S: Store> Engine<S> {
                 expires: self.now(),
             })
             .await?;
-        Ok(unchanged)
+        Ok(project(member, Fieldset::Full))
     }
 }

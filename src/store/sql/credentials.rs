@@ -91,6 +91,7 @@ impl<D: SqlDriver> SqlStore<D> {
                     code_hash: TokenHash::from_stored(text(cell(row, 2))?.to_string()),
                     link_hash: TokenHash::from_stored(text(cell(row, 3))?.to_string()),
                     expires: Timestamp(int(cell(row, 4))?),
+                    wrong_codes: int(cell(row, 5))?.clamp(0, i64::from(u32::MAX)) as u32,
                 })
             })
             .collect()
@@ -123,8 +124,8 @@ impl<D: SqlDriver> SqlStore<D> {
 
 const SESSION_COLUMNS: &str = "SELECT token_hash, id, member_id, created_date, expires_date, \
      COALESCE(last_used_date, created_date), user_agent FROM sessions";
-const VERIFICATION_COLUMNS: &str =
-    "SELECT member_id, email, code_hash, link_hash, expires_date FROM email_verifications";
+const VERIFICATION_COLUMNS: &str = "SELECT member_id, email, code_hash, link_hash, \
+     expires_date, wrong_codes FROM email_verifications";
 
 impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     async fn insert_with_password(
@@ -159,6 +160,8 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
             self.password_statement(id, password),
             self.delete_where("sessions", "member_id", id.as_str()),
             self.delete_where("password_tickets", "member_id", id.as_str()),
+            // A pending email change must not outlive a reset either.
+            self.delete_where("email_verifications", "member_id", id.as_str()),
         ];
         self.write(&statements, None).await?;
         Ok(())
@@ -233,15 +236,11 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     }
 
     async fn put_verification(&self, verification: &EmailVerification) -> MembersResult<()> {
-        let older = self.delete_where(
-            "email_verifications",
-            "member_id",
-            verification.member_id.as_str(),
-        );
+        // An upsert: the older row's wrong codes stay (resending buys no guesses).
         let mut sql = self.sql();
         sql.push(
             "INSERT INTO email_verifications (member_id, email, email_key, code_hash, link_hash, \
-             expires_date) VALUES (",
+             expires_date, wrong_codes) VALUES (",
         )
         .bind(text_value(verification.member_id.as_str()))
         .push(", ")
@@ -254,9 +253,26 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         .bind(text_value(verification.link_hash.as_str()))
         .push(", ")
         .bind(millis(verification.expires))
-        .push(")");
-        self.write(&[older, Statement::new(sql)], None).await?;
+        .push(", ")
+        .bind(SqlValue::Int(i64::from(verification.wrong_codes)))
+        .push(
+            ") ON CONFLICT (member_id) DO UPDATE SET email = excluded.email, \
+             email_key = excluded.email_key, code_hash = excluded.code_hash, \
+             link_hash = excluded.link_hash, expires_date = excluded.expires_date",
+        );
+        self.write(&[Statement::new(sql)], None).await?;
         Ok(())
+    }
+
+    async fn add_wrong_code(&self, member: &MemberId) -> MembersResult<u32> {
+        let mut sql = self.sql();
+        sql.push("UPDATE email_verifications SET wrong_codes = wrong_codes + 1 WHERE member_id = ")
+            .bind(text_value(member.as_str()))
+            .push(" RETURNING wrong_codes");
+        match self.rows(&sql).await?.first() {
+            Some(row) => Ok(int(cell(row, 0))?.clamp(0, i64::from(u32::MAX)) as u32),
+            None => Ok(0),
+        }
     }
 
     async fn verifications_to(&self, email_key: &str) -> MembersResult<Vec<EmailVerification>> {
@@ -298,23 +314,29 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         &self,
         hash: &TokenHash,
         expires: Timestamp,
+        key_id: &str,
     ) -> MembersResult<()> {
         let mut sql = self.sql();
-        sql.push("INSERT INTO admin_sessions (token_hash, expires_date) VALUES (")
+        sql.push("INSERT INTO admin_sessions (token_hash, expires_date, key_id) VALUES (")
             .bind(text_value(hash.as_str()))
             .push(", ")
             .bind(millis(expires))
+            .push(", ")
+            .bind(text_value(key_id))
             .push(")");
         self.write(&[Statement::new(sql)], None).await?;
         Ok(())
     }
 
-    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<Timestamp>> {
+    async fn admin_session(&self, hash: &TokenHash) -> MembersResult<Option<(Timestamp, String)>> {
         let mut sql = self.sql();
-        sql.push("SELECT expires_date FROM admin_sessions WHERE token_hash = ")
+        sql.push("SELECT expires_date, key_id FROM admin_sessions WHERE token_hash = ")
             .bind(text_value(hash.as_str()));
         match self.rows(&sql).await?.first() {
-            Some(row) => Ok(Some(Timestamp(int(cell(row, 0))?))),
+            Some(row) => Ok(Some((
+                Timestamp(int(cell(row, 0))?),
+                text(cell(row, 1))?.to_string(),
+            ))),
             None => Ok(None),
         }
     }

@@ -242,7 +242,8 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                         email_key {t} NOT NULL,
                         code_hash {t} NOT NULL,
                         link_hash {t} NOT NULL UNIQUE,
-                        expires_date BIGINT NOT NULL
+                        expires_date BIGINT NOT NULL,
+                        wrong_codes BIGINT NOT NULL DEFAULT 0
                     )"
                 ),
                 "CREATE INDEX IF NOT EXISTS email_verifications_email ON email_verifications (email_key)"
@@ -252,7 +253,8 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                 format!(
                     "CREATE TABLE IF NOT EXISTS admin_sessions (
                         token_hash {t} PRIMARY KEY,
-                        expires_date BIGINT NOT NULL
+                        expires_date BIGINT NOT NULL,
+                        key_id {t} NOT NULL
                     )"
                 ),
                 "CREATE INDEX IF NOT EXISTS admin_sessions_expires ON admin_sessions (expires_date)"

@@ -380,7 +380,7 @@ describe('the email-verification policy of the server', () => {
     keep(mail.code);
     keep(mail.token);
     assert.ok(mail.text.includes(`Your code: ${mail.code}`), mail.text);
-    assert.ok(mail.text.includes(`${server.baseUrl}/account/my-account?verify=${mail.token}`), mail.text);
+    assert.ok(mail.text.includes(`${server.baseUrl}/account/my-account#verify=${mail.token}`), mail.text);
     assert.equal(typeof mail.html, 'string');
     assert.ok(mail.html.length > 0, 'an HTML body');
 
