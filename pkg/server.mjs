@@ -46,6 +46,9 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
+/** Paths of the members area answered with its page (the links in mail lead here). */
+const APP_PATHS = /^\/account\/my-account\/?$/;
+
 /** Files of the package a page may load, under /pkg/. */
 const BROWSER_FILES = /^\/pkg\/(browser\.mjs|facade\.mjs|errors\.mjs|wasm\/[\w.\-/]+\.(js|wasm))$/;
 
@@ -365,7 +368,8 @@ export function createMembersServer(options = {}) {
       const served = await serveFile(response, path.join(PKG_DIR, pathname.slice('/pkg/'.length)), request.method);
       if (served) return served;
     } else {
-      const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+      // The members area's own paths (Wix's) are the page itself.
+      const relative = pathname === '/' || APP_PATHS.test(pathname) ? 'index.html' : pathname.slice(1);
       const file = path.resolve(wwwDir, relative);
       // Never serve outside www/.
       if (file.startsWith(path.resolve(wwwDir) + path.sep)) {

@@ -114,6 +114,11 @@ onSubmit('register-form', async (data, form) => {
     nickname ? { profile: { nickname } } : {});
   form.reset();
   if (result.status === 'PENDING') {
+    if (!result.member.loginEmailVerified) {
+      askForCode(result.member.loginEmail);
+      say('Thanks for registering. We mailed you a code: enter it to verify your email.');
+      return;
+    }
     say('Thanks for registering. Your membership is waiting for approval; you can log in once it is approved.');
     return;
   }
@@ -123,7 +128,13 @@ onSubmit('register-form', async (data, form) => {
 });
 
 onSubmit('login-form', async (data, form) => {
-  await authentication.login(data.get('email'), data.get('password'));
+  try {
+    await authentication.login(data.get('email'), data.get('password'));
+  } catch (error) {
+    // The site requires a verified email: offer the code step.
+    if (error.applicationCode === 'EMAIL_NOT_VERIFIED') askForCode(data.get('email'));
+    throw error;
+  }
   form.reset();
   await refresh();
   directoryChanged();
@@ -212,5 +223,49 @@ onSubmit('set-password-form', async (data, form) => {
   say('Your password is set. You can log in now.');
 });
 
+// Verified email (SPEC §10): the code form, and the mailed link
+// `<site>/account/my-account#verify=<token>`.
+function askForCode(email) {
+  $('verify-form').hidden = false;
+  $('verify-email').value = email ?? '';
+}
+
+async function verified(result) {
+  $('verify-form').hidden = true;
+  await refresh();
+  directoryChanged();
+  say(result.status === 'ACTIVE'
+    ? 'Your email is verified. You are logged in.'
+    : 'Your email is verified.');
+}
+
+onSubmit('verify-form', async (data, form) => {
+  const result = await authentication.verifyEmail(data.get('code').trim(), { email: data.get('email') });
+  form.reset();
+  await verified(result);
+});
+
+onClick('verify-resend', async () => {
+  const email = $('verify-email').value;
+  await authentication.sendVerificationEmail(email);
+  say(`If ${email} is waiting for verification, a new code is on its way.`);
+});
+
+const verifyTokenInHash = () => {
+  const match = /^#verify=(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
+};
+
+async function verifyFromLink() {
+  const token = verifyTokenInHash();
+  if (token === null) return;
+  // Single use: drop it from the address bar and history before spending it.
+  history.replaceState(null, '', location.pathname + location.search);
+  await verified(await authentication.verifyEmail(token));
+}
+
 showSetPassword();
-act(refresh);
+act(async () => {
+  await refresh();
+  await verifyFromLink();
+});
