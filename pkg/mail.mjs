@@ -103,7 +103,8 @@ export function openMailer(options = {}) {
   const inBackground = (message, how, deliver) => {
     Promise.resolve().then(deliver).catch((error) => {
       let reason = String(error?.message ?? error);
-      for (const secret of [message.token, message.code]) if (secret) reason = reason.replaceAll(secret, '<secret>');
+      if (message.token) reason = reason.replaceAll(message.token, '<token>');
+      if (message.code) reason = reason.replaceAll(message.code, '<code>');
       log(`universal-members: the ${message.template} mail to ${message.to} was not sent${how}: ${reason}`);
     });
   };

@@ -94,7 +94,8 @@ function bodyOf(raw) {
   const split = raw.indexOf('\r\n\r\n');
   const headers = raw.slice(0, split);
   const body = raw.slice(split + 4);
-  if (!/content-transfer-encoding:\s*quoted-printable/i.test(headers)) return body;
+  // A plain-text and HTML mail is multipart: its parts carry their own encoding.
+  if (!/content-transfer-encoding:\s*quoted-printable/i.test(/multipart\//i.test(headers) ? body : headers)) return body;
   return body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
