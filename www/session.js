@@ -114,7 +114,8 @@ onSubmit('register-form', async (data, form) => {
     nickname ? { profile: { nickname } } : {});
   form.reset();
   if (result.status === 'PENDING') {
-    if (!result.member.loginEmailVerified) {
+    // Approved yet without a session: the site wants the email verified first.
+    if (result.member.status === 'APPROVED' && !result.member.loginEmailVerified) {
       askForCode(result.member.loginEmail);
       say('Thanks for registering. We mailed you a code: enter it to verify your email.');
       return;

@@ -365,7 +365,7 @@ describe('changing my login email; loggedIn() as the session starts and ends', (
     assert.equal(stored.status, 'BLOCKED');
     assert.equal(stored.privacyStatus, 'PUBLIC', 'the refused leave changed nothing');
 
-    await login(page, 'max.new@example.com');
+    await login(page, 'max@example.com');
     assert.equal((await alertOf(page)).code, 'MEMBER_BLOCKED');
     assert.equal(await loggedIn(page), false);
   });
