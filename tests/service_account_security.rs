@@ -664,3 +664,28 @@ fn a_members_own_email_changes_are_limited() {
         "RATE_LIMITED",
     );
 }
+
+#[test]
+fn a_verification_racing_an_admins_change_never_marks_the_admins_address_verified() {
+    let (site, outbox) = with_outbox(Site::over(YieldingStore::default(), SitePolicy::default()));
+    let (ann, _) = register_ok(&site, "ann@example.com");
+    block_on(
+        site.engine
+            .send_verification_email(&visitor(), "ann@example.com"),
+    )
+    .unwrap();
+    let link = link_mailed_to(&outbox, "ann@example.com");
+    let admin = Context::of(Caller::admin());
+    let (verified, changed) = block_on(join2(
+        site.engine.verify_email(&visitor(), &link, &Value::Null),
+        site.engine
+            .change_login_email(&admin, &ann, "ann@admin.example.com"),
+    ));
+    changed.expect("the admin's change lands");
+    let stored = site.full(&ann);
+    assert_eq!(stored["loginEmail"], "ann@admin.example.com");
+    assert_eq!(
+        stored["loginEmailVerified"], false,
+        "the proof was for the old address (verify: {verified:?})"
+    );
+}

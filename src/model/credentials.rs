@@ -167,6 +167,10 @@ pub struct EmailVerification {
     pub member_id: MemberId,
     /// The address verified (as the member wrote it).
     pub email: String,
+    /// The member's login email when it was asked for: `email` itself, or the
+    /// address a change moves away from. It proves nothing once the login
+    /// email is something else.
+    pub from_email: String,
     pub code_hash: TokenHash,
     pub link_hash: TokenHash,
     pub expires: Timestamp,

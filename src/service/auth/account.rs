@@ -138,7 +138,7 @@ impl<S: Store> Engine<S> {
             .map_err(|error| rename_field(error, "member.loginEmail", "email"))?;
         let session = if self.requires_verified_email() {
             // No session until the address is verified (`verifyEmail` gives one).
-            self.mail_verification(&member.id, &member.login_email)
+            self.mail_verification(&member.id, &member.login_email, &member.login_email)
                 .await?;
             None
         } else {

@@ -100,12 +100,13 @@ impl<S: Store> Engine<S> {
         self.policy.email_verification == VerificationPolicy::Required
     }
 
-    /// Stores a new verification of `email` for `member` (voiding its older one)
-    /// and mails the code and link there.
+    /// Stores a new verification of `email` for `member`, whose login email is
+    /// `from_email` now (voiding its older one), and mails the code and link there.
     pub(crate) async fn mail_verification(
         &self,
         member: &MemberId,
         email: &str,
+        from_email: &str,
     ) -> MembersResult<()> {
         let mailer = self
             .mailer
@@ -118,6 +119,7 @@ impl<S: Store> Engine<S> {
             .put_verification(&EmailVerification {
                 member_id: member.clone(),
                 email: email.to_string(),
+                from_email: from_email.to_string(),
                 code_hash: code.hash_for(member),
                 link_hash: token.hash(),
                 expires,
@@ -164,25 +166,29 @@ impl<S: Store> Engine<S> {
         let key = unique_key(email);
         // One mail per call, to one verification: the member whose login email
         // it is, else the newest request to move to it.
-        let mut target: Option<(MemberId, String)> = None;
+        let mut target: Option<(MemberId, String, String)> = None;
         if let Some(member) = self.store.get_by_email(email).await? {
             if !member.login_email_verified && member.status != Status::Offline {
-                target = Some((member.id, member.login_email));
+                target = Some((member.id, member.login_email.clone(), member.login_email));
             }
         }
         if target.is_none() {
             let mut pending = self.store.verifications_to(&key).await?;
             pending.sort_by_key(|v| std::cmp::Reverse(v.expires));
             for request in pending {
+                // Still a change the member wants: its login email is the one
+                // the change was asked from.
                 let member = self.store.get(&request.member_id).await?;
-                if member.is_some_and(|m| unique_key(&m.login_email) != key) {
-                    target = Some((request.member_id, request.email));
+                if member
+                    .is_some_and(|m| unique_key(&m.login_email) == unique_key(&request.from_email))
+                {
+                    target = Some((request.member_id, request.email, request.from_email));
                     break;
                 }
             }
         }
         match target {
-            Some((member, address)) => self.mail_verification(&member, &address).await,
+            Some((member, address, from)) => self.mail_verification(&member, &address, &from).await,
             None => {
                 // Nobody to mail: store one that nobody can spend all the same
                 // (one row per address), so known and unknown emails cost the
@@ -193,6 +199,7 @@ impl<S: Store> Engine<S> {
                     .put_verification(&EmailVerification {
                         member_id: nobody.clone(),
                         email: email.to_string(),
+                        from_email: email.to_string(),
                         code_hash: code.hash_for(&nobody),
                         link_hash: VerifyEmailToken::generate()?.hash(),
                         expires: Timestamp(self.now().millis() + VERIFICATION_TTL_MS),
@@ -292,13 +299,12 @@ impl<S: Store> Engine<S> {
 
     /// Marks the verified address on the member: its login email verified, or a
     /// requested change made (refused if the address was taken meanwhile);
-    /// whether it was a change.
+    /// whether it was a change. A verification proves nothing once the login
+    /// email is no longer the one it was asked from (an admin changed it).
     async fn verified(&self, verification: &EmailVerification) -> MembersResult<(Member, bool)> {
         let id = &verification.member_id;
-        let Some(current) = self.store.get(id).await? else {
-            return Err(verification_invalid());
-        };
-        let changing = unique_key(&current.login_email) != unique_key(&verification.email);
+        let from = unique_key(&verification.from_email);
+        let changing = from != unique_key(&verification.email);
         if changing
             && self
                 .store
@@ -311,13 +317,22 @@ impl<S: Store> Engine<S> {
         let address = verification.email.clone();
         let member = self
             .modify(&Caller::Member(id.clone()), id, "verifyEmail", |m| {
+                // Decided on the member as it is written, so a change racing
+                // this one can not slip in between.
+                if unique_key(&m.login_email) != from {
+                    return Err(verification_invalid());
+                }
                 if changing {
                     m.login_email = address.clone();
                 }
                 m.login_email_verified = true;
                 Ok(())
             })
-            .await?;
+            .await
+            .map_err(|error| match error.code {
+                ErrorCode::NotFound | ErrorCode::PermissionDenied => verification_invalid(),
+                _ => error,
+            })?;
         if changing {
             // A set-password link mailed to the old address must not outlive it.
             self.store.delete_tickets_of(id).await?;
@@ -373,7 +388,8 @@ impl<S: Store> Engine<S> {
         let Some(mailer) = &self.mailer else {
             return Err(mail_not_configured("the verification of the new email"));
         };
-        self.mail_verification(&member.id, new_email).await?;
+        self.mail_verification(&member.id, new_email, &member.login_email)
+            .await?;
         mailer
             .send(&Mail {
                 template: "email-change-requested",

@@ -92,6 +92,7 @@ impl<D: SqlDriver> SqlStore<D> {
                     link_hash: TokenHash::from_stored(text(cell(row, 3))?.to_string()),
                     expires: Timestamp(int(cell(row, 4))?),
                     wrong_codes: int(cell(row, 5))?.clamp(0, i64::from(u32::MAX)) as u32,
+                    from_email: text(cell(row, 6))?.to_string(),
                 })
             })
             .collect()
@@ -125,7 +126,7 @@ impl<D: SqlDriver> SqlStore<D> {
 const SESSION_COLUMNS: &str = "SELECT token_hash, id, member_id, created_date, expires_date, \
      COALESCE(last_used_date, created_date), user_agent FROM sessions";
 const VERIFICATION_COLUMNS: &str = "SELECT member_id, email, code_hash, link_hash, \
-     expires_date, wrong_codes FROM email_verifications";
+     expires_date, wrong_codes, from_email FROM email_verifications";
 
 impl<D: SqlDriver> CredentialStore for SqlStore<D> {
     async fn insert_with_password(
@@ -239,14 +240,16 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         // An upsert: the older row's wrong codes stay (resending buys no guesses).
         let mut sql = self.sql();
         sql.push(
-            "INSERT INTO email_verifications (member_id, email, email_key, code_hash, link_hash, \
-             expires_date, wrong_codes) VALUES (",
+            "INSERT INTO email_verifications (member_id, email, email_key, from_email, code_hash, \
+             link_hash, expires_date, wrong_codes) VALUES (",
         )
         .bind(text_value(verification.member_id.as_str()))
         .push(", ")
         .bind(text_value(&verification.email))
         .push(", ")
         .bind(text_value(&unique_key(&verification.email)))
+        .push(", ")
+        .bind(text_value(&verification.from_email))
         .push(", ")
         .bind(text_value(verification.code_hash.as_str()))
         .push(", ")
@@ -257,7 +260,8 @@ impl<D: SqlDriver> CredentialStore for SqlStore<D> {
         .bind(SqlValue::Int(i64::from(verification.wrong_codes)))
         .push(
             ") ON CONFLICT (member_id) DO UPDATE SET email = excluded.email, \
-             email_key = excluded.email_key, code_hash = excluded.code_hash, \
+             email_key = excluded.email_key, from_email = excluded.from_email, \
+             code_hash = excluded.code_hash, \
              link_hash = excluded.link_hash, expires_date = excluded.expires_date",
         );
         self.write(&[Statement::new(sql)], None).await?;

@@ -240,6 +240,7 @@ fn migration(version: i64, dialect: Dialect) -> Vec<String> {
                         member_id {t} PRIMARY KEY,
                         email {t} NOT NULL,
                         email_key {t} NOT NULL,
+                        from_email {t} NOT NULL,
                         code_hash {t} NOT NULL,
                         link_hash {t} NOT NULL UNIQUE,
                         expires_date BIGINT NOT NULL,
