@@ -18,7 +18,7 @@ build: setup
 	rm -rf pkg/www && cp -r www pkg/www
 
 run: build
-	node pkg/cli.mjs serve --port 8080 --host 127.0.0.1 --db sqlite:./members.db
+	node pkg/cli.mjs serve --port 8080 --host 127.0.0.1 --db sqlite:./members.db --demo
 
 lint:
 	cargo fmt --all -- --check

@@ -10,10 +10,15 @@
 // MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX, MEMBERS_SITE_URL; for events
 // MEMBERS_DELIVER_WEBHOOKS=0 to not deliver from this process, MEMBERS_RETENTION_DAYS,
 // MEMBERS_WEBHOOK_ALLOW_PRIVATE=1 for receivers on this machine while developing).
+// `serve` with no admin key over a SQLite file keeps a random one beside it in
+// `<db>.admin-key` (pkg/host/admin-key-file.mjs); `serve --demo` fills an empty
+// database with made-up members (pkg/host/demo.mjs).
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: universal-members serve [--port 8080] [--host 127.0.0.1] [--db sqlite:./members.db]
-                                [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR] [--no-deliver]
+                                [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR] [--no-deliver] [--demo]
+                                (--demo: about 200 made-up members if the database has none; with no key,
+                                 a SQLite database keeps a random one in <db>.admin-key, owner only)
        universal-members export [--format csv|jsonl|json] [--filter JSON] [--out FILE] [--db URL]
        universal-members import FILE [--format csv|jsonl|json] [--on-conflict skip|update|error]
                                 [--dry-run] [--report FILE] [--ignore-unknown] [--db URL]
@@ -58,6 +63,7 @@ try {
       www: { type: 'string' },
       'no-deliver': { type: 'boolean' },
       'email-verification': { type: 'string' },
+      demo: { type: 'boolean' },
     },
   }));
 } catch (error) {
@@ -87,11 +93,55 @@ if (mailer.mailbox) {
   process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: set-password mail goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
 }
 
+const database = flags.db ?? env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';
+const { parseDatabaseUrl } = await import('./wasm/universal_members.js');
+let location;
+try {
+  location = parseDatabaseUrl(database);
+} catch (error) {
+  fail(error.message);
+}
+// No key given (an empty one is none): a SQLite file keeps its own beside it.
+let adminKey = flags['admin-key'] || env.MEMBERS_ADMIN_KEY || undefined;
+let adminKeyFile = null;
+if (adminKey === undefined) {
+  const { adminKeyFileOf, readOrCreateAdminKey } = await import('./host/admin-key-file.mjs');
+  adminKeyFile = adminKeyFileOf(location);
+  if (adminKeyFile !== null) {
+    try {
+      ({ key: adminKey } = readOrCreateAdminKey(adminKeyFile));
+    } catch (error) {
+      process.stderr.write(`universal-members: no admin key given, and the key file can not be used: ${error.message}\n`);
+      process.exit(1);
+    }
+  }
+}
+
+if (flags.demo) {
+  // Seeded through a core of its own before the server opens the database, so
+  // the database must outlive it.
+  if (location.kind === 'memory' || location.target === ':memory:') {
+    fail('--demo needs a database the server shares (sqlite:FILE or postgres://…), not one in memory');
+  }
+  const { openCore } = await import('./core.mjs');
+  const { seedDemo } = await import('./host/demo.mjs');
+  let opened;
+  try {
+    opened = openCore({ database });
+    await seedDemo(opened.core.elevated());
+  } catch (error) {
+    process.stderr.write(`universal-members: --demo: ${error.code ?? 'ERROR'}: ${error.message}\n`);
+    await opened?.close().catch(() => {});
+    process.exit(1);
+  }
+  await opened.close();
+}
+
 let server;
 try {
   server = createMembersServer({
-    database: flags.db ?? env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db',
-    adminKey: flags['admin-key'] ?? env.MEMBERS_ADMIN_KEY,
+    database,
+    adminKey,
     corsOrigins,
     wwwDir: flags.www,
     approval: env.MEMBERS_APPROVAL,
@@ -112,6 +162,8 @@ server.listen(port, host, () => {
   // Links in mail lead back here unless the site is elsewhere (e.g. behind a proxy).
   if (!env.MEMBERS_SITE_URL) mailer.siteUrl = url;
   process.stdout.write(`universal-members: serving ${url}\n`);
+  // Where the key is, never the key.
+  if (adminKeyFile !== null) process.stderr.write(`universal-members: admin key in ${adminKeyFile} — sign in at ${url}/admin\n`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
