@@ -68,6 +68,7 @@ $('signin-form').addEventListener('submit', async (event) => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ adminKey: input.value }),
     });
+    await response.text(); // read to the end (nothing in it is kept)
   } catch {
     response = null;
   } finally {
@@ -93,7 +94,8 @@ $('signin-form').addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
-  await fetch('/members/v1/auth/admin-logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
+  await fetch('/members/v1/auth/admin-logout', { method: 'POST', credentials: 'same-origin' })
+    .then((response) => response.text()).catch(() => {});
   stopStream();
   show('signed-out');
   announce('Signed out.');
@@ -195,10 +197,18 @@ async function loadList() {
     cursors[pageIndex + 1] = result.cursors.next;
     shown.clear();
     const body = table.tBodies[0];
+    // A re-render (live updates too) keeps focus on the same button of the same row.
+    const active = body.contains(document.activeElement) ? document.activeElement : null;
+    const kept = active && { id: active.closest('tr')?.dataset.id, text: active.textContent };
     body.replaceChildren(...result.items.map((m) => {
       shown.set(m._id, m);
       return memberRow(m);
     }));
+    if (kept) (sameButton(kept.id, kept.text) ?? table.closest('.table-wrap')).focus();
+    if (dialogOpener && !dialogOpener.isConnected && body.contains(dialogOpener) === false) {
+      const row = dialogOpener.closest('tr');
+      if (row) dialogOpener = sameButton(row.dataset.id, dialogOpener.textContent) ?? dialogOpener;
+    }
     const total = result.totalCount;
     const first = pageIndex * PAGE_SIZE + 1;
     const caption = total === 0 ? 'Members: none match'
@@ -232,6 +242,13 @@ async function loadList() {
   } finally {
     if (request === listRequest) table.removeAttribute('aria-busy');
   }
+}
+
+/** The button with this text in the row of member `id`, if it is listed. */
+function sameButton(id, text) {
+  if (!id) return null;
+  const row = document.querySelector(`#members tbody tr[data-id="${CSS.escape(id)}"]`);
+  return [...(row?.querySelectorAll('button') ?? [])].find((b) => b.textContent === text) ?? null;
 }
 
 function refreshAll() {
@@ -401,8 +418,7 @@ $('member-dialog').addEventListener('close', () => {
   // Focus returns to what opened the dialog, or to the list if that row is gone.
   const row = dialogOpener?.closest('tr');
   const target = dialogOpener?.isConnected ? dialogOpener
-    : (row?.dataset.id && document.querySelector(`tr[data-id="${CSS.escape(row.dataset.id)}"] .row-actions button:last-child`))
-      || $('members-caption').closest('.table-wrap');
+    : (row && sameButton(row.dataset.id, dialogOpener.textContent)) || $('members-caption').closest('.table-wrap');
   target.focus();
 });
 
@@ -435,6 +451,8 @@ $('delete-confirm-yes').addEventListener('click', async () => {
   try {
     await members.deleteMember(member._id);
     announce(`${nameOf(member)} deleted.`);
+    // Its row goes away: focus returns to the list instead.
+    dialogOpener = $('members-caption').closest('.table-wrap');
     $('member-dialog').close();
     refreshAll();
   } catch (error) {
