@@ -173,13 +173,39 @@ document.addEventListener('session:changed', (event) => {
 // ---- personal details ----
 const clean = (text) => String(text ?? '').trim();
 
+/**
+ * A phone as SPEC §2 allows it: 1..50 characters of digits, spaces and `+ - ( ) . /`,
+ * an optional `x`/`ext` extension, at least 3 digits. Checked here too, so the
+ * error shows before a round trip (and the same way as the server's).
+ */
+const PHONE = /^[0-9 +\-().\/]+(\s*(x|ext\.?)\s*[0-9]+)?$/i;
+const phoneProblem = (phone) => {
+  if (phone.length > 50) return 'A phone number has at most 50 characters.';
+  if (!PHONE.test(phone) || (phone.match(/[0-9]/g) ?? []).length < 3) {
+    return `“${phone}” is not a phone number: use digits, spaces and + - ( ) . / (at least 3 digits).`;
+  }
+  return null;
+};
+
+/** A validation error in the server's shape, so it is placed like the server's. */
+const invalid = (violations) => Object.assign(new Error(violations[0].description), {
+  details: { validationError: { fieldViolations: violations } },
+});
+
 onSubmit($('profile-form'), async (data) => {
   const me = currentMember();
+  // Empty rows are dropped first, so the rows on screen and the list sent have the same numbers.
   const phones = readRows('phone').map(clean).filter(Boolean);
   const emails = readRows('email').map(clean).filter(Boolean);
   const addresses = readRows('address')
     .map((a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'country' ? clean(v).toUpperCase() : clean(v)]).filter(([, v]) => v)))
     .filter((a) => Object.keys(a).some((k) => k !== '_id'));
+  if (phones.length !== readRows('phone').length) renderRows('phone', phones);
+  if (emails.length !== readRows('email').length) renderRows('email', emails);
+  if (addresses.length !== readRows('address').length) renderRows('address', addresses);
+  const badPhones = phones.map((phone, index) => ({ field: `contact.phones[${index}]`, description: phoneProblem(phone) }))
+    .filter((v) => v.description);
+  if (badPhones.length) throw invalid(badPhones);
   const photo = clean(data.get('photo'));
   const contact = { firstName: clean(data.get('firstName')), lastName: clean(data.get('lastName')) };
   // An empty array changes nothing in an update (SPEC §5): emptied lists go through the delete calls.
@@ -258,7 +284,7 @@ async function loadSessions() {
   const rows = $('session-rows');
   $('sessions').setAttribute('aria-busy', 'true');
   try {
-    const sessions = await authentication.listMySessions();
+    const { sessions = [] } = await authentication.listMySessions();
     rows.replaceChildren(...sessions.map((session) => {
       const row = document.createElement('tr');
       row.dataset.id = session._id;

@@ -12,7 +12,7 @@ async function load(slug) {
   const card = $('profile');
   card.setAttribute('aria-busy', 'true');
   card.dataset.state = 'loading';
-  $('profile-title').textContent = 'Loading profile…';
+  $('profile-name').textContent = 'Loading profile…';
   $('profile-role').textContent = '';
   $('profile-since').textContent = '';
   let member = null;
@@ -29,7 +29,7 @@ async function load(slug) {
     card.dataset.state = 'found';
     card.dataset.id = member._id;
     $('profile-avatar').replaceChildren(avatar(member, 'large'));
-    $('profile-title').textContent = displayName(member);
+    $('profile-name').textContent = displayName(member);
     $('profile-role').textContent = member.profile.title ?? '';
     $('profile-since').textContent = `Member since ${monthYear(member._createdDate)}`;
     document.title = `${displayName(member)} · Members`;
@@ -38,7 +38,7 @@ async function load(slug) {
   card.dataset.state = failure ? 'error' : 'not-found';
   delete card.dataset.id;
   $('profile-avatar').replaceChildren();
-  $('profile-title').textContent = failure ? 'This profile could not be loaded' : 'Member not found';
+  $('profile-name').textContent = failure ? 'This profile could not be loaded' : 'Member not found';
   $('profile-role').textContent = failure
     ? `${failure.message ?? failure} Reload the page to try again.`
     : 'There is no public profile at this address. The member may have left the community or changed the address.';
