@@ -92,12 +92,13 @@ async function axeCheck(label) {
   return incomplete.length;
 }
 
-/** Screenshots and axe at both widths. */
+/** Screenshots (the whole page; only the viewport while a dialog is open) and axe at both widths. */
 async function checkBothWidths(name) {
+  const fullPage = !(await page.evaluate(() => document.querySelector('dialog[open]')));
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(100);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `admin-${name}-${width}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `admin-${name}-${width}.png`), fullPage });
     await axeCheck(`${name} at ${width} px`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -215,6 +216,20 @@ test('filters live in the URL: reload keeps them, back restores the list before'
   assert.match(await page.locator('#list-message').textContent(), /No members match/);
   await page.goBack();
   await page.waitForURL((url) => !url.search.includes('privacy='));
+  // Joined between: whole UTC days; everyone joined today.
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.fill('#f-from', tomorrow);
+  await page.waitForURL(new RegExp(`from=${tomorrow}`));
+  assert.deepEqual(await listedNames(), []);
+  await page.fill('#f-from', today);
+  await page.fill('#f-to', today);
+  await page.waitForURL(new RegExp(`from=${today}&to=${today}`));
+  assert.deepEqual((await listedNames()).sort(), ['spammy one', 'spammy two']);
+  await page.goBack();
+  await page.goBack();
+  await page.goBack();
+  await page.waitForURL((url) => url.search === '?q=spam');
   assert.equal(await page.locator('#f-q').inputValue(), 'spam');
   assert.deepEqual((await listedNames()).sort(), ['spammy one', 'spammy two']);
   await page.reload();
@@ -238,10 +253,34 @@ test('bulk block of the filtered set: the dry-run count first, then the job to t
   assert.equal(await page.locator('#bulk-bar').evaluate((bar) => bar.value === bar.max), true);
   for (const who of [people.spam1, people.spam2]) assert.equal((await admin.getMember(who.id)).status, 'BLOCKED');
   assert.equal((await admin.getMember(people.ana.id)).status, 'APPROVED', 'members outside the filter are untouched');
+  await checkBothWidths('bulk-finished');
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#bulk-dialog').evaluate((d) => d.open), false);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.bulk), 'block', 'focus returns to the button');
   await page.waitForFunction(() => document.querySelector('[data-count=BLOCKED]').textContent === '2');
+});
+
+test('a bulk job lists the members it could not change, with the reason', async () => {
+  // A disconnected member stays disconnected: approving it fails, item by item.
+  const { status } = await admin.call('POST', `/members/v1/members/${people.hidden.id}/disconnect`, {});
+  assert.equal(status, 200);
+  await page.click('#clear-filters');
+  await page.selectOption('#f-privacy', 'PRIVATE');
+  await page.waitForURL((url) => url.search === '?privacy=PRIVATE');
+  assert.deepEqual(await listedNames(), ['Hidden Hen']);
+  await page.click('[data-bulk=approve]');
+  await page.locator('#bulk-go').waitFor();
+  assert.equal(await page.locator('#bulk-go').textContent(), 'Approve 1 member');
+  await page.click('#bulk-go');
+  await page.waitForFunction(() => ['FINISHED', 'FAILED'].includes(document.getElementById('bulk-dialog').dataset.job));
+  assert.match(await page.locator('#bulk-counters').textContent(), /0 approved, 1 failed, of 1/);
+  await page.locator('#bulk-failed li').waitFor();
+  const failed = await page.locator('#bulk-failed li').allTextContents();
+  assert.equal(failed.length, 1);
+  assert.ok(failed[0].startsWith(people.hidden.id), failed[0]);
+  assert.ok(failed[0].length > people.hidden.id.length + 3, 'the reason is given');
+  await page.keyboard.press('Escape');
+  assert.equal((await admin.getMember(people.hidden.id)).status, 'OFFLINE');
 });
 
 test('a member who registers appears without a reload (event stream)', async () => {
@@ -342,6 +381,7 @@ test('CSV export of the filtered set: the canonical columns, quoted, as `univers
   const blockedRows = readFileSync(await blocked.path(), 'utf8').trimEnd().split('\n').slice(1);
   assert.equal(blockedRows.length, 2);
   assert.ok(blockedRows.every((row) => row.split(',')[3] === 'BLOCKED'));
+  assert.ok(blockedRows.every((row) => row.includes('spam')), 'the blocked ones are the two spammers');
 });
 
 test('keyboard: Tab reaches the controls in order; sign out ends the admin cookie', async () => {

@@ -514,6 +514,8 @@ async function openBulk(action, opener) {
   $('bulk-progress').hidden = true;
   $('bulk-failed').replaceChildren();
   $('bulk-failed-title').hidden = true;
+  delete $('bulk-dialog').dataset.job;
+  $('bulk-bar').value = 0;
   $('bulk-dialog').showModal();
   try {
     const { count } = await BULK[action].call(bulkFilter, { dryRun: true });
@@ -524,6 +526,7 @@ async function openBulk(action, opener) {
     $('bulk-summary').textContent = `${count} member${count === 1 ? '' : 's'} match (${describe(filters)}).`
       + (action === 'delete' ? ' Deleting can not be undone: export a CSV first if you may need them.' : '');
     $('bulk-go').textContent = `${verb} ${count} member${count === 1 ? '' : 's'}`;
+    $('bulk-go').classList.toggle('danger', action !== 'approve');
     $('bulk-go').hidden = false;
     $('bulk-go').focus();
   } catch (error) {
