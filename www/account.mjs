@@ -75,7 +75,7 @@ function renderRows(kind, values) {
         inputField(`Address ${n}, line 2`, { name: 'addressLine2', autocomplete: `section-a${n} address-line2`, field: `${at}.addressLine2`, value: value.addressLine2, size: 'wide' }),
         inputField(`Address ${n}, city`, { name: 'city', autocomplete: `section-a${n} address-level2`, field: `${at}.city`, value: value.city }),
         inputField(`Address ${n}, postal code`, { name: 'postalCode', autocomplete: `section-a${n} postal-code`, field: `${at}.postalCode`, value: value.postalCode }),
-        inputField(`Address ${n}, country code (e.g. DE)`, { name: 'country', autocomplete: `section-a${n} country`, field: `${at}.country`, value: value.country }),
+        inputField(`Address ${n}, country (DE, FR…)`, { name: 'country', autocomplete: `section-a${n} country`, field: `${at}.country`, value: value.country }),
       );
       item.append(fields);
     }
