@@ -202,6 +202,7 @@ test('the Pending tab lists the pending members, and Approve approves one', asyn
   await until(async () => (await admin.getMember(people.pat.id)).status === 'APPROVED', 'Pat approved');
   await page.waitForFunction(() => document.querySelector('[data-count=PENDING]').textContent === '2');
   assert.deepEqual((await listedNames()).sort(), ['spammy one', 'spammy two']);
+  assert.equal(await page.locator('#status').textContent(), 'Pat Pending approved.', 'the live region says what happened');
 });
 
 test('filters live in the URL: reload keeps them, back restores the list before', async () => {
@@ -290,6 +291,7 @@ test('a member who registers appears without a reload (event stream)', async () 
   const before = await page.evaluate(() => performance.getEntriesByType('navigation').length && performance.timeOrigin);
   people.live = await register('newcomer@example.com', 'Live Newcomer');
   await page.locator('#members tbody th', { hasText: 'Live Newcomer' }).waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'New member: newcomer@example.com.');
   assert.equal(await page.evaluate(() => performance.timeOrigin), before, 'no reload happened');
   await page.waitForFunction(() => document.querySelector('[data-count=PENDING]').textContent === '1');
 });

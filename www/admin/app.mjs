@@ -183,7 +183,7 @@ function memberRow(member) {
   return tr;
 }
 
-async function loadList() {
+async function loadList({ quiet = false } = {}) {
   const request = ++listRequest;
   const table = $('members');
   table.setAttribute('aria-busy', 'true');
@@ -228,7 +228,7 @@ async function loadList() {
       }
     }
     for (const button of document.querySelectorAll('[data-bulk], #export-csv')) button.disabled = total === 0;
-    announce(total === 1 ? '1 member matches.' : `${total} members match.`);
+    if (!quiet) announce(total === 1 ? '1 member matches.' : `${total} members match.`);
   } catch (error) {
     if (request !== listRequest) return;
     if (isMembersError(error) && (error.code === 'PERMISSION_DENIED' || error.code === 'UNAUTHENTICATED')) {
@@ -236,7 +236,7 @@ async function loadList() {
     }
     $('members-caption').textContent = 'Members: could not load';
     const retry = el('button', { type: 'button' }, 'Retry');
-    retry.addEventListener('click', loadList);
+    retry.addEventListener('click', () => loadList());
     message.replaceChildren(`The list could not be loaded: ${reason(error)} `, retry);
     message.hidden = false;
   } finally {
@@ -251,9 +251,9 @@ function sameButton(id, text) {
   return [...(row?.querySelectorAll('button') ?? [])].find((b) => b.textContent === text) ?? null;
 }
 
-function refreshAll() {
+function refreshAll({ quiet = false } = {}) {
   loadCounts();
-  loadList();
+  loadList({ quiet });
 }
 
 function signedOutAgain() {
@@ -351,7 +351,7 @@ async function runAction(id, action, button) {
     announce(message);
     $('member-dialog-status').textContent = message;
     const fresh = await members.getMember(id, { fieldsets: ['FULL'] });
-    refreshAll();
+    refreshAll({ quiet: true });
     return fresh;
   } catch (error) {
     const message = `Could not do that for ${name}: ${reason(error)}`;
@@ -454,7 +454,7 @@ $('delete-confirm-yes').addEventListener('click', async () => {
     // Its row goes away: focus returns to the list instead.
     dialogOpener = $('members-caption').closest('.table-wrap');
     $('member-dialog').close();
-    refreshAll();
+    refreshAll({ quiet: true });
   } catch (error) {
     $('member-dialog-status').textContent = `Could not delete: ${reason(error)}`;
   }
@@ -478,7 +478,7 @@ $('edit-form').addEventListener('submit', async (event) => {
     fillMemberDialog(fresh);
     $('member-dialog-status').textContent = 'Saved.';
     announce(`${nameOf(fresh)} saved.`);
-    refreshAll();
+    refreshAll({ quiet: true });
   } catch (failure) {
     error.textContent = `Not saved: ${reason(failure)}`;
     error.hidden = false;
@@ -575,7 +575,7 @@ $('bulk-go').addEventListener('click', async () => {
     $('bulk-dialog').dataset.job = job.status;
     if (ended) {
       if (itemsFailed > 0) await showFailedItems(jobId);
-      refreshAll();
+      refreshAll({ quiet: true });
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -787,7 +787,8 @@ function startStream() {
         } catch { /* the refresh below still happens */ }
       }
       clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(refreshAll, 300);
+      // Quietly: the live region keeps what the event said.
+      refreshTimer = setTimeout(() => refreshAll({ quiet: true }), 300);
     });
   }
 }
