@@ -187,7 +187,7 @@ async function loadList({ quiet = false } = {}) {
   const request = ++listRequest;
   const table = $('members');
   table.setAttribute('aria-busy', 'true');
-  $('members-caption').textContent = 'Members: loading…';
+  if (!quiet) $('members-caption').textContent = 'Members: loading…';
   const message = $('list-message');
   try {
     let query = currentQuery().descending('_createdDate').limit(PAGE_SIZE);
@@ -717,7 +717,7 @@ async function loadDeliveries() {
       const last = d.attempts?.[d.attempts.length - 1];
       const item = el('li', {},
         el('div', {}, el('strong', {}, d.eventType.replace('wix.members.v1.', '')), ' · ', el('span', { className: `pill ${d.status.toLowerCase()}` }, label(d.status))),
-        el('div', { className: 'wh-meta' }, `member ${d.entityId} · ${d.attemptCount} attempt${d.attemptCount === 1 ? '' : 's'}${last ? ` · last answer ${last.status ?? 'none'}${last.error ? ` (${last.error})` : ''}` : ''}`));
+        el('div', { className: 'wh-meta' }, `${shown.has(d.entityId) ? `${nameOf(shown.get(d.entityId))} (${d.entityId})` : `member ${d.entityId}`} · ${d.createdDate ? `${new Date(d.createdDate).toISOString().replace('T', ' ').slice(0, 19)} UTC · ` : ''}${d.attemptCount} attempt${d.attemptCount === 1 ? '' : 's'}${last ? ` · last answer ${last.status ?? 'none'}${last.error ? ` (${last.error})` : ''}` : ''}`));
       item.dataset.status = d.status;
       if (d.status !== 'PENDING') {
         const again = el('button', { type: 'button', className: 'small' }, 'Redeliver', el('span', { className: 'sr-only' }, ` ${d.eventType} of ${d.entityId}`));
