@@ -319,6 +319,17 @@ test('per-member actions in a dialog: edit, mute and unmute, log out everywhere;
   assert.equal(await dialog.evaluate((d) => d.open), false);
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Manage Ana Łukasz', 'focus returns to Manage');
 
+  // Block, approve again, disconnect: each button for what the member is now.
+  await page.getByRole('button', { name: 'Manage Pat Pending' }).click();
+  await page.getByRole('button', { name: 'Block Pat Pending' }).click();
+  await until(async () => (await admin.getMember(people.pat.id)).status === 'BLOCKED', 'Pat blocked');
+  await page.getByRole('button', { name: 'Approve Pat Pending' }).last().click();
+  await until(async () => (await admin.getMember(people.pat.id)).status === 'APPROVED', 'Pat approved again');
+  await page.locator('#member-dialog [data-action=disconnect]:not([hidden])').click();
+  await until(async () => (await admin.getMember(people.pat.id)).status === 'OFFLINE', 'Pat disconnected');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Manage Pat Pending');
+
   // Delete behind a confirmation.
   await page.getByRole('button', { name: 'Manage Live Newcomer' }).click();
   await page.getByRole('button', { name: 'Delete Live Newcomer' }).click();
@@ -384,6 +395,25 @@ test('CSV export of the filtered set: the canonical columns, quoted, as `univers
   assert.equal(blockedRows.length, 2);
   assert.ok(blockedRows.every((row) => row.split(',')[3] === 'BLOCKED'));
   assert.ok(blockedRows.every((row) => row.includes('spam')), 'the blocked ones are the two spammers');
+});
+
+test('bulk delete of the filtered set, after its count', async () => {
+  await page.click('#tab-all');
+  await page.waitForURL((url) => url.search === '');
+  await page.fill('#f-q', 'hooked');
+  await page.waitForURL(/q=hooked/);
+  assert.deepEqual(await listedNames(), ['Hooked Hana']);
+  await page.click('[data-bulk=delete]');
+  await page.locator('#bulk-go').waitFor();
+  assert.match(await page.locator('#bulk-summary').textContent(), /^1 member match .*export a CSV first/);
+  assert.equal(await page.locator('#bulk-go').textContent(), 'Delete 1 member');
+  await page.click('#bulk-go');
+  await page.waitForFunction(() => document.getElementById('bulk-dialog').dataset.job === 'FINISHED');
+  assert.match(await page.locator('#bulk-counters').textContent(), /1 deleted, 0 failed, of 1/);
+  assert.equal((await admin.call('GET', `/members/v1/members/${people.hooked.id}`)).status, 404);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('#members tbody tr').length === 0);
+  assert.equal((await admin.getMember(people.ana.id)).status, 'APPROVED', 'the others are still there');
 });
 
 test('keyboard: Tab reaches the controls in order; sign out ends the admin cookie', async () => {
