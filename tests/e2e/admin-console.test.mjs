@@ -416,6 +416,28 @@ test('bulk delete of the filtered set, after its count', async () => {
   assert.equal((await admin.getMember(people.ana.id)).status, 'APPROVED', 'the others are still there');
 });
 
+test('more members than a page holds: Next and Previous page by cursor', async () => {
+  for (let i = 0; i < 27; i++) {
+    await admin.createMember({ loginEmail: `crowd${i}@example.com`, profile: { nickname: `Crowd ${String(i).padStart(2, '0')}` } });
+  }
+  await page.fill('#f-q', 'crowd');
+  await page.waitForURL(/q=crowd/);
+  await until(async () => (await listedNames()).length === 25, 'a full first page');
+  const first = await listedNames();
+  assert.match(await page.locator('#members-caption').textContent(), /^Members 1–25 of 27/);
+  assert.equal(await page.locator('#page-info').textContent(), 'Page 1 of 2');
+  await page.click('#next-page');
+  await until(async () => (await listedNames()).length === 2, 'the second page');
+  const second = await listedNames();
+  assert.equal(new Set([...first, ...second]).size, 27, 'the two pages together hold every one, once');
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('table-wrap')), true, 'focus moves to the list');
+  assert.equal(await page.locator('#next-page').isDisabled(), true);
+  await page.click('#prev-page');
+  await until(async () => (await listedNames()).length === 25, 'the first page again');
+  assert.deepEqual(await listedNames(), first);
+  await checkBothWidths('paged');
+});
+
 test('keyboard: Tab reaches the controls in order; sign out ends the admin cookie', async () => {
   await page.click('#tab-all');
   await page.focus('#sign-out');
