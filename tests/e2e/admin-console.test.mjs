@@ -366,6 +366,7 @@ test('webhook endpoint: add it, see a delivery reach the receiver, redeliver it'
   await page.getByRole('button', { name: `Remove ${receiver.url}` }).click();
   await page.getByRole('button', { name: 'Yes, remove' }).click();
   await page.locator('#webhook-empty').waitFor();
+  assert.equal(await page.locator('#webhook-secret').isHidden(), true, 'the secret of a removed endpoint is not left on screen');
   const { body } = await admin.call('GET', '/members/v1/webhooks');
   assert.deepEqual(body.webhooks, []);
 });

@@ -664,6 +664,8 @@ function webhookItem(webhook) {
       try {
         await hooks.deleteWebhook(webhook.id);
         announce(`Removed ${webhook.url}.`);
+        // A secret still shown for it is of no use any more.
+        if ($('webhook-secret').dataset.id === webhook.id) $('webhook-secret-done').click();
         await loadWebhooks();
         $('wh-url').focus();
       } catch (error) {
@@ -691,6 +693,7 @@ $('webhook-form').addEventListener('submit', async (event) => {
     $('webhook-secret-label').textContent = secret ? `Signing secret of ${webhook.url}:` : `Public key of ${webhook.url}:`;
     $('webhook-secret-value').textContent = secret ?? publicKey ?? '';
     $('webhook-secret').hidden = false;
+    $('webhook-secret').dataset.id = webhook.id;
     announce(`Added ${webhook.url}.`);
     await loadWebhooks();
     $('webhook-secret').focus();
@@ -702,6 +705,12 @@ $('webhook-form').addEventListener('submit', async (event) => {
     url.setAttribute('aria-describedby', 'webhook-error');
     url.focus();
   }
+});
+
+$('webhook-secret-done').addEventListener('click', () => {
+  $('webhook-secret').hidden = true;
+  $('webhook-secret-value').textContent = '';
+  $('wh-url').focus();
 });
 
 let deliveriesOf = null;
