@@ -453,6 +453,8 @@ test('keyboard: Tab reaches the controls in order; sign out ends the admin cooki
 
   await page.click('#sign-out');
   await page.locator('#signin').waitFor();
+  assert.equal(await page.locator('#members tbody tr').count(), 0, 'no member data is left in the page');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'admin-key');
   assert.equal((await context.cookies()).some((c) => c.name === 'members_admin' && c.value), false);
   const session = await page.evaluate(() => fetch('/members/v1/auth/admin-session').then((r) => r.json()));
   assert.deepEqual(session, { admin: false });

@@ -43,6 +43,14 @@ async function adminSession() {
 
 function show(state) {
   document.body.dataset.state = state;
+  if (state === 'signed-out') {
+    // Nothing an admin saw stays in the page once signed out.
+    $('members').tBodies[0].replaceChildren();
+    $('webhook-list').replaceChildren();
+    $('webhook-secret').hidden = true;
+    $('webhook-secret-value').textContent = '';
+    for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
+  }
   $('loading').hidden = state !== 'loading';
   $('signin').hidden = state !== 'signed-out';
   $('console').hidden = state !== 'signed-in';
