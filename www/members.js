@@ -209,7 +209,13 @@ $('prev').addEventListener('click', () => {
 
 onRoute((route) => {
   active = route.view === 'directory';
-  if (!active) return;
+  if (!active) {
+    // Nothing is loading here while another view is shown.
+    loads += 1;
+    status.textContent = '';
+    results.removeAttribute('aria-busy');
+    return;
+  }
   document.title = 'Members';
   if (document.activeElement !== $('q')) typing = false;
   load();

@@ -114,7 +114,7 @@ onSubmit($('register-form'), async (data, form) => {
     say('Thanks for signing up. Your membership is waiting for approval; you can log in once it is approved.');
     return;
   }
-  await signedIn('Welcome! You are signed up and logged in.');
+  await signedIn('Welcome! You are registered and logged in.');
 });
 
 onSubmit($('login-form'), async (data, form) => {

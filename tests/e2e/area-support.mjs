@@ -100,3 +100,21 @@ export async function assertTargets(page, label) {
     .map(({ el, box }) => `${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`));
   assert.deepEqual(small, [], `targets under 24 px on ${label}`);
 }
+
+/**
+ * For the older session tests, which fill the sign-in forms directly: shows
+ * `form` if it lives in the sign-in dialog (through the page's own openAuth), or
+ * closes the dialog when the form is on the page.
+ */
+export async function showForm(page, form) {
+  await page.evaluate(async (id) => {
+    const element = document.getElementById(id);
+    const dialog = document.getElementById('auth-dialog');
+    const { openAuth, closeAuth } = await import('/session.js');
+    if (!element?.closest('dialog')) closeAuth();
+    else if (!dialog.open || element.hidden) openAuth(element.dataset.mode);
+  }, form);
+}
+
+/** The message region in use: the dialog's while it is open, else the page's (`kind`: notice | error). */
+export const messageBox = (page, kind) => page.evaluate((k) => (document.getElementById('auth-dialog').open ? `#dialog-${k}` : `#${k}`), kind);
