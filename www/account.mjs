@@ -381,6 +381,8 @@ onRoute((route) => {
   active = route.view === 'account';
   if (!active) return;
   document.title = 'My account · Members';
+  // Until the session is read, the page keeps saying it is loading (no visitor flash).
+  if ($('session').dataset.state === 'loading') return;
   showMember(currentMember());
   if (currentMember()) loadSessions();
 });

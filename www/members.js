@@ -221,3 +221,7 @@ onRoute((route) => {
   load();
 });
 document.addEventListener('members:changed', () => { if (active) load(); });
+// The first-use wording depends on who is here, which may be read after the list.
+document.addEventListener('session:changed', () => {
+  if (active && !$('empty').hidden && $('empty').dataset.kind === 'first') showEmpty('first', stateOfUrl());
+});
