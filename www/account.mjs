@@ -207,6 +207,10 @@ onSubmit($('profile-form'), async (data) => {
     .filter((v) => v.description);
   if (badPhones.length) throw invalid(badPhones);
   const photo = clean(data.get('photo'));
+  // The core keeps a photo once set (an update can replace it, not remove it): say so at the field.
+  if (!photo && me.profile?.photo?.url) {
+    throw invalid([{ field: 'profile.photo', description: 'A photo can be replaced but not removed yet: enter the URL of another picture.' }]);
+  }
   const contact = { firstName: clean(data.get('firstName')), lastName: clean(data.get('lastName')) };
   // An empty array changes nothing in an update (SPEC §5): emptied lists go through the delete calls.
   if (phones.length) contact.phones = phones;
