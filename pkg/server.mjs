@@ -46,8 +46,14 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-/** Paths of the members area answered with its page (the links in mail lead here). */
-const APP_PATHS = /^\/account\/my-account\/?$/;
+/**
+ * Paths of the members area answered with its page, at Wix's own paths (links
+ * from a Wix site and in mail lead here): the directory, a public profile, My
+ * account. The REST routes under /members/v1 are answered before these.
+ */
+const APP_PATHS = /^\/(members(\/.*)?|profile\/[^/]+\/profile\/?|account\/my-account\/?)$/;
+/** The admin console's paths, answered with its own page (its files, www/admin/*.mjs, are served as they are). */
+const ADMIN_PATHS = /^\/admin(\/[^.]*)?$/;
 
 /** Files of the package a page may load, under /pkg/. */
 const BROWSER_FILES = /^\/pkg\/(browser\.mjs|facade\.mjs|errors\.mjs|wasm\/[\w.\-/]+\.(js|wasm))$/;
@@ -369,7 +375,8 @@ export function createMembersServer(options = {}) {
       if (served) return served;
     } else {
       // The members area's own paths (Wix's) are the page itself.
-      const relative = pathname === '/' || APP_PATHS.test(pathname) ? 'index.html' : pathname.slice(1);
+      const relative = pathname === '/' || APP_PATHS.test(pathname) ? 'index.html'
+        : ADMIN_PATHS.test(pathname) ? 'admin.html' : pathname.slice(1);
       const file = path.resolve(wwwDir, relative);
       // Never serve outside www/.
       if (file.startsWith(path.resolve(wwwDir) + path.sep)) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import {
   ROOT, startServer, launchBrowser, watchErrors, adminApi, call, serveHtml, tempDir,
 } from './support.mjs';
+import { showForm, messageBox } from './area-support.mjs';
 
 const SCREENSHOT = path.join(ROOT, '.build', 'e2e-auth.png');
 const PASSWORD = 'correct horse battery';
@@ -42,7 +43,7 @@ after(async () => {
 // ---- helpers: what a person sees and does on the page ----
 
 /** Opens the page and waits until the session panel knows who is there. */
-async function openPage(context, url = baseUrl) {
+async function openPage(context, url = `${baseUrl}/account/my-account`) {
   const page = await context.newPage();
   watchErrors(page, pageErrors);
   await page.goto(url);
@@ -74,6 +75,7 @@ async function act(page, action) {
 /** Fills a form's fields (by input id) and submits it. */
 function submit(page, form, fields) {
   return act(page, async () => {
+    await showForm(page, form);
     for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
     await page.click(`#${form} button[type=submit]`);
   });
@@ -92,11 +94,11 @@ const login = (page, email, password) => submit(page, 'login-form', { 'login-ema
 
 /** The role=alert box: shown or not, the error's code, its message. */
 async function alertOf(page) {
-  const box = page.locator('#error');
+  const box = page.locator(await messageBox(page, 'error'));
   return { shown: await box.isVisible(), code: await box.getAttribute('data-code'), text: (await box.textContent()).trim() };
 }
 
-const text = async (page, selector) => (await page.locator(selector).textContent()).trim();
+const text = async (page, selector) => (await page.locator(selector === '#notice' ? await messageBox(page, 'notice') : selector).textContent()).trim();
 
 /** Calls the page's own `authentication`/`members` objects (browser.mjs). */
 function inPage(page, fn, arg) {
@@ -125,11 +127,16 @@ async function setCookies(response) {
 }
 
 /** Waits until the directory lists `name` (or no longer does). */
-function directoryLists(page, name, listed = true) {
-  return page.waitForFunction(({ name, listed }) => {
+async function directoryLists(page, name, listed = true) {
+  // The directory is a view of its own (/members): go there in the page, look, and come back.
+  const from = new URL(page.url()).pathname;
+  if (from.startsWith('/account')) await page.click('nav.main a[data-view="directory"]');
+  await page.waitForFunction(({ name, listed }) => {
     const names = [...document.querySelectorAll('#members li strong')].map((e) => e.textContent);
-    return document.getElementById('status').textContent !== 'Loading…' && names.includes(name) === listed;
+    return document.getElementById('status').textContent !== 'Loading…' && !document.querySelector('#results[aria-busy]')
+      && names.includes(name) === listed;
   }, { name, listed });
+  if (from.startsWith('/account')) await page.click('nav.main a[data-view="account"]');
 }
 
 /** The mails in the development mailbox (one JSON object a line). */
@@ -167,17 +174,17 @@ describe("one member's journey through the session panel", () => {
 
   test('a visitor sees the forms, and a too-short password is refused with its message', async () => {
     assert.equal(await stateOf(page), 'visitor');
-    assert.ok(await page.locator('#register-form').isVisible());
-    assert.ok(await page.locator('#login-form').isVisible());
+    assert.ok(await page.locator('#open-signup').isVisible());
+    assert.ok(await page.locator('#open-login').isVisible());
     assert.equal(await page.locator('#me').isVisible(), false);
     assert.equal(await loggedIn(page), false);
     assert.equal((await alertOf(page)).shown, false);
 
     await submit(page, 'register-form', { 'register-email': 'ana@example.com', 'register-password': 'short', 'register-nickname': 'Ana Lima' });
-    const alert = await alertOf(page);
-    assert.equal(alert.shown, true, 'the error is shown');
-    assert.equal(alert.code, 'INVALID_ARGUMENT');
-    assert.match(alert.text, /password/i);
+    // The server names the field: the message is shown next to the password.
+    assert.equal(await page.locator('#register-password').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#register-password-error').isVisible(), true, 'the error is shown');
+    assert.match(await text(page, '#register-password-error'), /password|8/i);
     assert.equal(await stateOf(page), 'visitor');
     assert.equal((await cookiesOf(context)).session, undefined, 'no session for a refused register');
   });
@@ -210,7 +217,7 @@ describe("one member's journey through the session panel", () => {
     assert.equal(await text(page, '#me-email'), 'ana@example.com');
     assert.equal(await text(page, '#me-status'), 'APPROVED');
     assert.equal(await page.locator('#me-privacy').getAttribute('data-privacy'), 'PUBLIC');
-    assert.equal(await page.locator('#register-form').isVisible(), false);
+    assert.equal(await page.locator('#open-signup').isVisible(), false);
     await directoryLists(page, 'Ana Lima');
 
     const current = await inPage(page, async ({ authentication, members }) => {
@@ -279,10 +286,11 @@ describe("one member's journey through the session panel", () => {
 
     const response = await submitFor(page, '/members/v1/members/my/slug', 'slug-form', { slug: otherSlug });
     assert.equal(response.status(), 409);
-    const alert = await alertOf(page);
-    assert.equal(alert.shown, true);
-    assert.equal(alert.code, 'SLUG_ALREADY_EXISTS');
-    assert.ok(alert.text.length > 0, 'the message is shown');
+    assert.equal((await response.json()).details.applicationError.code, 'SLUG_ALREADY_EXISTS');
+    // Shown next to the field.
+    assert.equal(await page.locator('#slug-error').isVisible(), true);
+    assert.match(await text(page, '#slug-error'), /taken/);
+    assert.equal(await page.locator('#slug').getAttribute('aria-invalid'), 'true');
     assert.equal(await text(page, '#me-slug'), 'ana-maria', 'my address is unchanged');
     assert.equal((await admin.getMember(other.id)).profile.slug, otherSlug, "the other member's address is unchanged");
     assert.equal((await admin.getMember(me.id)).profile.slug, 'ana-maria');
@@ -299,7 +307,7 @@ describe("one member's journey through the session panel", () => {
     assert.equal(refused.code, 'ALREADY_EXISTS');
     assert.equal(refused.applicationCode, 'SLUG_ALREADY_EXISTS');
     assert.equal(refused.httpStatus, 409);
-    assert.equal(refused.message, alert.text, 'the page shows the MembersError message');
+    assert.ok((await text(page, '#slug-error')).includes(otherSlug), 'the page names the taken address next to the field');
   });
 
   test('I can not edit another member', async () => {
@@ -419,7 +427,7 @@ describe("one member's journey through the session panel", () => {
     assert.equal(response.status(), 200);
     assert.equal((await alertOf(page)).shown, false, (await alertOf(page)).text);
     assert.equal(await stateOf(page), 'visitor');
-    assert.ok(await page.locator('#login-form').isVisible());
+    assert.ok(await page.locator('#open-login').isVisible());
     assert.equal(await page.locator('#me').isVisible(), false);
     assert.match(await text(page, '#notice'), /logged out/i);
     assert.equal(await loggedIn(page), false);
@@ -550,8 +558,10 @@ describe('setting a password through the mailed link', () => {
 
     await submit(linkPage, 'set-password-form', { 'new-password': 'short' });
     const tooShort = await alertOf(linkPage);
-    assert.equal(tooShort.code, 'INVALID_ARGUMENT');
-    assert.match(tooShort.text, /password/i);
+    const fieldShown = await linkPage.locator('#new-password-error').isVisible();
+    // Either next to the field (when the server names it) or in the dialog's alert.
+    assert.ok(fieldShown || tooShort.code === 'INVALID_ARGUMENT', tooShort.text);
+    assert.match(fieldShown ? await text(linkPage, '#new-password-error') : tooShort.text, /password|8/i);
     assert.ok(await linkPage.locator('#set-password-form').isVisible(), 'the form stays for another try');
 
     const newPassword = 'a brand new secret';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import {
   startServer, launchBrowser, watchErrors, adminApi, call, tempDir,
 } from './support.mjs';
+import { showForm, messageBox } from './area-support.mjs';
 
 const PASSWORD = 'correct horse battery';
 
@@ -49,7 +50,7 @@ const settled = () => Number(document.getElementById('session').dataset.done ?? 
 async function openPage(context) {
   const page = await context.newPage();
   watchErrors(page, pageErrors);
-  await page.goto(baseUrl);
+  await page.goto(`${baseUrl}/account/my-account`);
   await page.waitForFunction(settled);
   return page;
 }
@@ -60,7 +61,7 @@ async function reload(page) {
 }
 
 const stateOf = (page) => page.locator('#session').getAttribute('data-state');
-const text = async (page, selector) => (await page.locator(selector).textContent()).trim();
+const text = async (page, selector) => (await page.locator(selector === '#notice' ? await messageBox(page, 'notice') : selector).textContent()).trim();
 
 /** Does one thing on the session panel and waits until the page has finished it. */
 async function act(page, action) {
@@ -72,6 +73,7 @@ async function act(page, action) {
 
 /** Logs in through the page's login form. */
 const login = (page, email, password = PASSWORD) => act(page, async () => {
+  await showForm(page, 'login-form');
   await page.fill('#login-email', email);
   await page.fill('#login-password', password);
   await page.click('#login-form button[type=submit]');
@@ -79,7 +81,7 @@ const login = (page, email, password = PASSWORD) => act(page, async () => {
 
 /** The role=alert box: shown or not, the error's code, its message. */
 async function alertOf(page) {
-  const box = page.locator('#error');
+  const box = page.locator(await messageBox(page, 'error'));
   return { shown: await box.isVisible(), code: await box.getAttribute('data-code'), text: (await box.textContent()).trim() };
 }
 
@@ -126,11 +128,16 @@ async function cookiesOf(context) {
 }
 
 /** Waits until the directory lists `name` (or no longer does). */
-function directoryLists(page, name, listed = true) {
-  return page.waitForFunction(({ name, listed }) => {
+async function directoryLists(page, name, listed = true) {
+  // The directory is a view of its own (/members): go there in the page, look, and come back.
+  const from = new URL(page.url()).pathname;
+  if (from.startsWith('/account')) await page.click('nav.main a[data-view="directory"]');
+  await page.waitForFunction(({ name, listed }) => {
     const names = [...document.querySelectorAll('#members li strong')].map((e) => e.textContent);
-    return document.getElementById('status').textContent !== 'Loading…' && names.includes(name) === listed;
+    return document.getElementById('status').textContent !== 'Loading…' && !document.querySelector('#results[aria-busy]')
+      && names.includes(name) === listed;
   }, { name, listed });
+  if (from.startsWith('/account')) await page.click('nav.main a[data-view="account"]');
 }
 
 /** Registers a member over HTTP (no cookie mode: the token stays here, unused). */
@@ -358,7 +365,7 @@ describe('changing my login email; loggedIn() as the session starts and ends', (
     assert.equal(refused.shown, true);
     assert.equal(refused.code, 'UNAUTHENTICATED');
     assert.equal(await stateOf(page), 'visitor');
-    assert.ok(await page.locator('#login-form').isVisible());
+    assert.ok(await page.locator('#open-login').isVisible());
     assert.match(await text(page, '#notice'), /session has ended/i);
 
     const stored = await admin.getMember(me.id);
@@ -412,6 +419,8 @@ describe('deleting my account through the page', () => {
     assert.ok(cookie, 'logged in with a session cookie');
 
     await page.click('#delete-account');
+    // The page asks for the account's email before it deletes.
+    await page.fill('#delete-confirm-email', (await page.locator('#me-email').textContent()).trim());
     const [response] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === '/members/v1/members/my' && r.request().method() === 'DELETE'),
       act(page, () => page.click('#delete-confirm-yes')),
@@ -420,7 +429,7 @@ describe('deleting my account through the page', () => {
     assert.equal((await alertOf(page)).shown, false, (await alertOf(page)).text);
     assert.match(await text(page, '#notice'), /deleted/i);
     assert.equal(await stateOf(page), 'visitor');
-    assert.ok(await page.locator('#login-form').isVisible());
+    assert.ok(await page.locator('#open-login').isVisible());
     assert.equal(await page.locator('#me').isVisible(), false);
     await directoryLists(page, 'Nia', false);
 

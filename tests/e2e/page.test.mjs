@@ -179,17 +179,17 @@ test('more members than a page holds: the pager pages forward and back', async (
   const first = await listedNames();
   assert.equal(first.length, 20);
   assert.deepEqual(first.slice(0, 4), ['Alberto', 'Alma', 'Bea', 'Member 01']);
-  assert.equal(await page.locator('#status').textContent(), '21 members');
-  assert.equal(await page.locator('#page').textContent(), 'page 1 of 2');
+  assert.equal(await page.locator('#status').textContent(), '1–20 of 21 members');
+  assert.equal(await page.locator('#page').textContent(), 'Page 1 of 2');
   assert.ok(await page.locator('#prev').isDisabled());
 
   await page.click('#next');
-  await page.waitForFunction(() => document.getElementById('page').textContent === 'page 2 of 2');
+  await page.waitForFunction(() => document.getElementById('page').textContent === 'Page 2 of 2');
   assert.deepEqual(await listedNames(), ['Member 18']);
   assert.ok(await page.locator('#next').isDisabled());
 
   await page.click('#prev');
-  await page.waitForFunction(() => document.getElementById('page').textContent === 'page 1 of 2');
+  await page.waitForFunction(() => document.getElementById('page').textContent === 'Page 1 of 2');
   assert.deepEqual(await listedNames(), first);
 });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADMIN_KEY, startServer, launchBrowser, watchErrors, call, tempDir } from './support.mjs';
+import { showForm } from './area-support.mjs';
 
 const PASSWORD = 'correct horse battery';
 
@@ -64,6 +65,7 @@ test('register on the page → no session → the mailed code → logged in', as
   const context = await browser.newContext();
   const page = await openPage(context, server.url);
   await act(page, async () => {
+    await showForm(page, 'register-form');
     await page.fill('#register-email', 'cy@example.com');
     await page.fill('#register-password', PASSWORD);
     await page.click('#register-form button[type=submit]');
