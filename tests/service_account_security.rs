@@ -303,7 +303,7 @@ fn a_member_lists_its_sessions_with_ids_that_are_not_tokens() {
     assert_eq!(sessions[1]["userAgent"], Value::Null);
     for session in sessions {
         let id = session["_id"].as_str().unwrap();
-        assert!(UUID_LIKE(id), "{id}");
+        assert!(looks_like_uuid(id), "{id}");
         assert_ne!(id, first);
         assert_ne!(id, second.reveal());
         // An id opens nothing.
@@ -312,8 +312,7 @@ fn a_member_lists_its_sessions_with_ids_that_are_not_tokens() {
     let _ = ann;
 }
 
-#[allow(non_snake_case)]
-fn UUID_LIKE(text: &str) -> bool {
+fn looks_like_uuid(text: &str) -> bool {
     text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4
 }
 

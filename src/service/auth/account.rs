@@ -40,6 +40,19 @@ pub(crate) fn is_plausible_email(email: &str) -> bool {
     email.chars().count() <= MAX_EMAIL_CHARS && is_valid_email(email)
 }
 
+/// A plausible email in `field`, else `INVALID_ARGUMENT` / `FORMAT` naming it.
+pub(crate) fn require_plausible_email(email: &str, field: &str) -> MembersResult<()> {
+    if is_plausible_email(email) {
+        Ok(())
+    } else {
+        Err(MembersError::invalid_field(
+            field,
+            "FORMAT",
+            format!("{email:?} is not a valid email address"),
+        ))
+    }
+}
+
 /// Why a member with the right password still can not log in.
 fn locked_out(status: Status) -> Option<MembersError> {
     let (code, message) = match status {
@@ -110,13 +123,7 @@ impl<S: Store> Engine<S> {
                 "is required",
             ));
         }
-        if !is_plausible_email(email) {
-            return Err(MembersError::invalid_field(
-                "email",
-                "FORMAT",
-                format!("{email:?} is not a valid email address"),
-            ));
-        }
+        require_plausible_email(email, "email")?;
         let password = Password::parse(password, "password")?;
         // The code must be mailable before anything is written.
         if self.requires_verified_email() && self.mailer.is_none() {

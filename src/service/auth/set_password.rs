@@ -4,7 +4,7 @@
 //! Sending answers the same whether or not the email belongs to a member, so it
 //! can not be used to find out who is one.
 
-use super::account::is_plausible_email;
+use super::account::require_plausible_email;
 use super::login_limit::{Attempt, AttemptKeys};
 use super::mail::Mail;
 use super::password::Password;
@@ -27,13 +27,7 @@ impl<S: Store> Engine<S> {
         context: &Context,
         email: &str,
     ) -> MembersResult<()> {
-        if !is_plausible_email(email) {
-            return Err(MembersError::invalid_field(
-                "email",
-                "FORMAT",
-                format!("{email:?} is not a valid email address"),
-            ));
-        }
+        require_plausible_email(email, "email")?;
         let Some(mailer) = &self.mailer else {
             return Err(MembersError::new(
                 ErrorCode::FailedPrecondition,

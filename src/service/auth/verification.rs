@@ -7,7 +7,7 @@
 //! gets the code, the old one a notice, and the change is made only when the
 //! new address is verified.
 
-use super::account::is_plausible_email;
+use super::account::{is_plausible_email, require_plausible_email};
 use super::login_limit::{Attempt, AttemptKeys};
 use super::mail::Mail;
 use super::Registration;
@@ -146,13 +146,7 @@ impl<S: Store> Engine<S> {
         context: &Context,
         email: &str,
     ) -> MembersResult<()> {
-        if !is_plausible_email(email) {
-            return Err(MembersError::invalid_field(
-                "email",
-                "FORMAT",
-                format!("{email:?} is not a valid email address"),
-            ));
-        }
+        require_plausible_email(email, "email")?;
         if self.mailer.is_none() {
             return Err(mail_not_configured("the verification email"));
         }
@@ -357,13 +351,7 @@ impl<S: Store> Engine<S> {
                 "is required",
             ));
         }
-        if !is_plausible_email(new_email) {
-            return Err(MembersError::invalid_field(
-                "newEmail",
-                "FORMAT",
-                format!("{new_email:?} is not a valid email address"),
-            ));
-        }
+        require_plausible_email(new_email, "newEmail")?;
         if unique_key(&member.login_email) == unique_key(new_email) {
             self.store.delete_verification_of(&member.id).await?;
             let id = member.id.clone();
