@@ -4,7 +4,7 @@
 
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
-import { makeAsyncJobs, makeAuthentication, makeMembers, WEBHOOK_METHODS } from './facade.mjs';
+import { makeAsyncJobs, makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
 
 await init();
 registerErrorClass(MembersError);
@@ -48,11 +48,12 @@ export function elevate() {
 }
 
 /**
- * The webhooks API is for admins, so in the browser every call rejects with
- * `PERMISSION_DENIED` (it is here so that code shared with Node imports it).
+ * The webhooks API (SPEC §9). Like every call, it travels to the server, which
+ * answers only an admin: a page signed in through admin sign-in (the HttpOnly
+ * `members_admin` cookie), never the page's own code, so admin rights do not
+ * depend on what runs in the page.
  */
-export const webhooks = Object.fromEntries(WEBHOOK_METHODS.map((name) => [name,
-  async () => { throw refused(`webhooks.${name} is for admins: call it from Node`); }]));
+export const webhooks = makeWebhooks(() => base);
 
 /**
  * Wix's Async Job API (admins: the server answers PERMISSION_DENIED to anyone

@@ -1,5 +1,5 @@
 // Types of the `universal-members` package: the same API from the Node and the
-// browser entries (the browser refuses `elevate` and `webhooks`, and has no events).
+// browser entries (the browser refuses `elevate` and has no events; admin calls need an admin sign-in there).
 
 /** Canonical error codes (SPEC §8). */
 export type ErrorCode =
@@ -361,8 +361,9 @@ export type WebhookDeliveryFilter = 'ALL' | 'PENDING' | 'DELIVERED' | 'DEAD' | '
 
 /**
  * Webhooks (SPEC §9; admins only: `elevate(webhooks.createWebhook)({ url })`, or
- * an admin key over REST). Anyone else gets `PERMISSION_DENIED`. Node only: in the
- * browser every call rejects with `PERMISSION_DENIED`. Bad input is
+ * an admin key over REST). Anyone else gets `PERMISSION_DENIED`. In the browser
+ * the calls go to the server, which answers a page signed in through admin
+ * sign-in (`/admin`) and refuses every other page. Bad input is
  * `INVALID_ARGUMENT` naming the field (`url`, `format`, `events`).
  */
 export interface WebhooksApi {
@@ -380,7 +381,7 @@ export interface WebhooksApi {
   redeliver(deliveryId: string): Promise<{ delivery: WebhookDelivery }>;
 }
 
-/** The webhooks API (admins; Node only, refused in the browser). */
+/** The webhooks API (admins: elevated Node code, an admin key, or an admin-signed-in page). */
 export const webhooks: WebhooksApi;
 
 /** The members API (Wix Velo `wix-members.v2` `members`). */

@@ -1,14 +1,13 @@
 // The admin console at /admin: sign-in, the member list with tabs, filters in the
 // URL, per-member actions, bulk jobs, CSV export, webhook endpoints and live
 // updates from the event stream. Member calls go through the package's browser
-// entry, which the server treats as admin because the browser sends the HttpOnly
-// admin cookie with them. The only fetch() calls of the page are the server's
-// three admin sign-in routes here and the webhook routes (./webhooks.mjs, which
-// says why). The key is read from the form once, posted, and dropped.
-import { members, authentication, asyncJobs, isMembersError } from '/pkg/browser.mjs';
+// entry (members, asyncJobs, webhooks), which the server treats as admin because
+// the browser sends the HttpOnly admin cookie with them. The only fetch() calls of
+// the page are the server's three admin sign-in routes here. The key is read from
+// the form once, posted, and dropped.
+import { members, authentication, asyncJobs, webhooks as hooks, isMembersError } from '/pkg/browser.mjs';
 import { readFilters, writeFilters, filterOf, builderOf, isEmpty, describe } from './filters.mjs';
 import { membersCsv } from './csv.mjs';
-import * as hooks from './webhooks.mjs';
 
 const PAGE_SIZE = 25;
 const $ = (id) => document.getElementById(id);
@@ -25,8 +24,8 @@ function announce(text) {
 
 /** What went wrong, in words. */
 function reason(error) {
-  if (isMembersError(error) || error instanceof hooks.RestError) {
-    const violations = error.details?.validationError?.fieldViolations ?? error.fieldViolations ?? [];
+  if (isMembersError(error)) {
+    const violations = error.details?.validationError?.fieldViolations ?? [];
     if (violations.length) return violations.map((v) => `${v.field}: ${v.description}`).join('; ');
     return error.message;
   }
@@ -659,7 +658,7 @@ function webhookItem(webhook) {
     el('div', { className: 'wh-url' }, webhook.url),
     el('div', { className: 'wh-meta' }, `${webhook.format} · ${webhook.events.join(', ')} · ${webhook.enabled ? 'enabled' : `disabled${webhook.disabledReason ? ` (${webhook.disabledReason})` : ''}`}`),
     el('div', { className: 'actions' }, deliveries, remove));
-  li.dataset.id = webhook.id;
+  li.dataset.id = webhook._id;
   remove.addEventListener('click', () => {
     const confirmBox = el('div', { className: 'actions confirm' }, `Remove ${webhook.url}? `);
     const yes = el('button', { type: 'button', className: 'small danger' }, 'Yes, remove');
@@ -670,10 +669,10 @@ function webhookItem(webhook) {
     no.addEventListener('click', () => { confirmBox.remove(); remove.focus(); });
     yes.addEventListener('click', async () => {
       try {
-        await hooks.deleteWebhook(webhook.id);
+        await hooks.deleteWebhook(webhook._id);
         announce(`Removed ${webhook.url}.`);
         // A secret still shown for it is of no use any more.
-        if ($('webhook-secret').dataset.id === webhook.id) $('webhook-secret-done').click();
+        if ($('webhook-secret').dataset.id === webhook._id) $('webhook-secret-done').click();
         await loadWebhooks();
         $('wh-url').focus();
       } catch (error) {
@@ -701,7 +700,7 @@ $('webhook-form').addEventListener('submit', async (event) => {
     $('webhook-secret-label').textContent = secret ? `Signing secret of ${webhook.url}:` : `Public key of ${webhook.url}:`;
     $('webhook-secret-value').textContent = secret ?? publicKey ?? '';
     $('webhook-secret').hidden = false;
-    $('webhook-secret').dataset.id = webhook.id;
+    $('webhook-secret').dataset.id = webhook._id;
     announce(`Added ${webhook.url}.`);
     await loadWebhooks();
     $('webhook-secret').focus();
@@ -729,18 +728,18 @@ async function loadDeliveries() {
   if (!deliveriesOf) return;
   const list = $('deliveries-list');
   try {
-    const { deliveries } = await hooks.listDeliveries(deliveriesOf.id, { limit: 50 });
+    const { deliveries } = await hooks.listWebhookDeliveries(deliveriesOf._id, { limit: 50 });
     list.replaceChildren(...deliveries.map((d) => {
       const last = d.attempts?.[d.attempts.length - 1];
       const item = el('li', {},
         el('div', {}, el('strong', {}, d.eventType.replace('wix.members.v1.', '')), ' · ', el('span', { className: `pill ${d.status.toLowerCase()}` }, label(d.status))),
-        el('div', { className: 'wh-meta' }, `${shown.has(d.entityId) ? `${nameOf(shown.get(d.entityId))} (${d.entityId})` : `member ${d.entityId}`} · ${d.createdDate ? `${new Date(d.createdDate).toISOString().replace('T', ' ').slice(0, 19)} UTC · ` : ''}${d.attemptCount} attempt${d.attemptCount === 1 ? '' : 's'}${last ? ` · last answer ${last.status ?? 'none'}${last.error ? ` (${last.error})` : ''}` : ''}`));
+        el('div', { className: 'wh-meta' }, `${shown.has(d.entityId) ? `${nameOf(shown.get(d.entityId))} (${d.entityId})` : `member ${d.entityId}`} · ${d._createdDate ? `${new Date(d._createdDate).toISOString().replace('T', ' ').slice(0, 19)} UTC · ` : ''}${d.attemptCount} attempt${d.attemptCount === 1 ? '' : 's'}${last ? ` · last answer ${last.status ?? 'none'}${last.error ? ` (${last.error})` : ''}` : ''}`));
       item.dataset.status = d.status;
       if (d.status !== 'PENDING') {
         const again = el('button', { type: 'button', className: 'small' }, 'Redeliver', el('span', { className: 'sr-only' }, ` ${d.eventType} of ${d.entityId}`));
         again.addEventListener('click', async () => {
           try {
-            await hooks.redeliver(d.id);
+            await hooks.redeliver(d._id);
             $('deliveries-status').textContent = 'Sent again; it is pending.';
             await loadDeliveries();
             $('deliveries-refresh').focus();
