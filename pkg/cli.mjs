@@ -90,7 +90,7 @@ if (emailVerification !== undefined && !['off', 'required'].includes(emailVerifi
 const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
 if (mailer.mailbox) {
   // Fine while developing; in production members would never get their links.
-  process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: set-password mail goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
+  process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: account mail (set-password links, verification codes, email-change notices) goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
 }
 
 const database = flags.db ?? env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';

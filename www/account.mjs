@@ -173,25 +173,6 @@ document.addEventListener('session:changed', (event) => {
 // ---- personal details ----
 const clean = (text) => String(text ?? '').trim();
 
-/**
- * A phone as SPEC §2 allows it: 1..50 characters of digits, spaces and `+ - ( ) . /`,
- * an optional `x`/`ext` extension, at least 3 digits. Checked here too, so the
- * error shows before a round trip (and the same way as the server's).
- */
-const PHONE = /^[0-9 +\-().\/]+(\s*(x|ext\.?)\s*[0-9]+)?$/i;
-const phoneProblem = (phone) => {
-  if (phone.length > 50) return 'A phone number has at most 50 characters.';
-  if (!PHONE.test(phone) || (phone.match(/[0-9]/g) ?? []).length < 3) {
-    return `“${phone}” is not a phone number: use digits, spaces and + - ( ) . / (at least 3 digits).`;
-  }
-  return null;
-};
-
-/** A validation error in the server's shape, so it is placed like the server's. */
-const invalid = (violations) => Object.assign(new Error(violations[0].description), {
-  details: { validationError: { fieldViolations: violations } },
-});
-
 onSubmit($('profile-form'), async (data) => {
   const me = currentMember();
   // Empty rows are dropped first, so the rows on screen and the list sent have the same numbers.
@@ -203,21 +184,17 @@ onSubmit($('profile-form'), async (data) => {
   if (phones.length !== readRows('phone').length) renderRows('phone', phones);
   if (emails.length !== readRows('email').length) renderRows('email', emails);
   if (addresses.length !== readRows('address').length) renderRows('address', addresses);
-  const badPhones = phones.map((phone, index) => ({ field: `contact.phones[${index}]`, description: phoneProblem(phone) }))
-    .filter((v) => v.description);
-  if (badPhones.length) throw invalid(badPhones);
+  // Phones are checked by the core (SPEC §2); its field errors land next to each row.
   const photo = clean(data.get('photo'));
-  // The core keeps a photo once set (an update can replace it, not remove it): say so at the field.
-  if (!photo && me.profile?.photo?.url) {
-    throw invalid([{ field: 'profile.photo', description: 'A photo can be replaced but not removed yet: enter the URL of another picture.' }]);
-  }
   const contact = { firstName: clean(data.get('firstName')), lastName: clean(data.get('lastName')) };
   // An empty array changes nothing in an update (SPEC §5): emptied lists go through the delete calls.
   if (phones.length) contact.phones = phones;
   if (emails.length) contact.emails = emails;
   if (addresses.length) contact.addresses = addresses;
   const profile = { nickname: clean(data.get('nickname')), title: clean(data.get('title')) };
-  if (photo) profile.photo = { url: photo };
+  // An emptied photo URL removes the photo (`null`); an unchanged one is not sent again.
+  if (photo && photo !== me.profile?.photo?.url) profile.photo = { url: photo };
+  if (!photo && me.profile?.photo?.url) profile.photo = null;
   await members.updateMember(me._id, { contact, profile });
   const had = me.contact ?? {};
   if (!phones.length && had.phones?.length) await members.deleteMemberPhones(me._id);

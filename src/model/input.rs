@@ -9,6 +9,7 @@ use super::decode::decode;
 use super::error::{MembersError, MembersResult};
 use super::ids::new_uuid;
 use super::member::{Address, Contact, CustomField, Image, Member, PrivacyStatus, StreetAddress};
+use super::phone::phone_problem;
 use super::text::is_valid_email;
 use super::timestamp::is_calendar_date;
 use serde::de::IgnoredAny;
@@ -102,8 +103,22 @@ pub struct ProfileInput {
     pub nickname: Option<String>,
     pub title: Option<String>,
     slug: Option<IgnoredAny>,
-    pub photo: Option<Image>,
-    pub cover: Option<Image>,
+    /// `None`: not sent; `Some(None)`: sent as `null`, which removes the photo.
+    #[serde(default, deserialize_with = "sent")]
+    pub photo: Option<Option<Image>>,
+    /// As `photo`.
+    #[serde(default, deserialize_with = "sent")]
+    pub cover: Option<Option<Image>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`, by
+/// `#[serde(default)]`), since `null` is how a caller removes an image.
+fn sent<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl MemberInput {
@@ -204,15 +219,16 @@ fn apply_contact(
     Ok(())
 }
 
-/// Applies profile input; the slug is never touched here (SPEC §6).
+/// Applies profile input; `photo: null` or `cover: null` removes the image, and the
+/// slug is never touched here (SPEC §6).
 fn apply_profile(member: &mut Member, input: ProfileInput) {
     patch_string(&mut member.profile.nickname, input.nickname);
     patch_string(&mut member.profile.title, input.title);
-    if input.photo.is_some() {
-        member.profile.photo = input.photo;
+    if let Some(photo) = input.photo {
+        member.profile.photo = photo;
     }
-    if input.cover.is_some() {
-        member.profile.cover = input.cover;
+    if let Some(cover) = input.cover {
+        member.profile.cover = cover;
     }
 }
 
@@ -375,7 +391,13 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
     }
     check_count(&f("contact.phones"), c.phones.len(), MAX_LIST)?;
     for (i, phone) in c.phones.iter().enumerate() {
-        check_len(&f(&format!("contact.phones[{i}]")), phone, MAX_STRING)?;
+        if let Some(problem) = phone_problem(phone) {
+            return Err(MembersError::invalid_field(
+                &f(&format!("contact.phones[{i}]")),
+                "FORMAT",
+                problem,
+            ));
+        }
     }
     check_count(&f("contact.emails"), c.emails.len(), MAX_LIST)?;
     for (i, email) in c.emails.iter().enumerate() {
@@ -505,16 +527,51 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_sent_as_null_is_removed_and_an_omitted_one_kept() {
+        let with_photo =
+            patched(json!({"profile": {"photo": {"url": "https://x.example/a.png"}}})).unwrap();
+        let mut kept = with_photo.clone();
+        apply_patch(
+            &mut kept,
+            MemberInput::parse(json!({"profile": {"nickname": "Ann"}}), "member").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(kept.profile.photo, with_photo.profile.photo);
+        let mut removed = with_photo;
+        apply_patch(
+            &mut removed,
+            MemberInput::parse(json!({"profile": {"photo": null}}), "member").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(removed.profile.photo, None);
+    }
+
+    #[test]
+    fn a_phone_that_is_not_a_number_is_refused_by_its_place() {
+        let error =
+            patched(json!({"contact": {"phones": ["+1 555 0100", "call me"]}})).unwrap_err();
+        let violation = &error.violations[0];
+        assert_eq!(violation.field, "member.contact.phones[1]");
+        assert!(
+            violation
+                .description
+                .contains("\"call me\" is not a phone number"),
+            "{}",
+            violation.description
+        );
+    }
+
+    #[test]
     fn an_array_replaces_and_an_empty_array_changes_nothing() {
-        let m = patched(json!({"contact": {"phones": ["1", "2"]}})).unwrap();
-        assert_eq!(m.contact.phones, vec!["1", "2"]);
+        let m = patched(json!({"contact": {"phones": ["555-0101", "555-0102"]}})).unwrap();
+        assert_eq!(m.contact.phones, vec!["555-0101", "555-0102"]);
         let mut m2 = m.clone();
         apply_patch(
             &mut m2,
             MemberInput::parse(json!({"contact": {"phones": []}}), "member").unwrap(),
         )
         .unwrap();
-        assert_eq!(m2.contact.phones, vec!["1", "2"]);
+        assert_eq!(m2.contact.phones, vec!["555-0101", "555-0102"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod input;
 pub mod job;
 pub mod member;
 pub mod naming;
+pub mod phone;
 pub mod text;
 pub mod timestamp;
 pub mod webhook;

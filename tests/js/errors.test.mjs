@@ -97,10 +97,10 @@ describe('INVALID_ARGUMENT', () => {
 
   test('more than 20 phones, emails or addresses', async () => {
     const n = (k, f) => Array.from({ length: k }, (_, i) => f(i));
-    await invalid(create({ contact: { phones: n(21, (i) => `${i}`) } }), 'contact.phones');
+    await invalid(create({ contact: { phones: n(21, (i) => `555-01${i}`) } }), 'contact.phones');
     await invalid(create({ contact: { emails: n(21, (i) => `e${i}@example.com`) } }), 'contact.emails');
     await invalid(create({ contact: { addresses: n(21, (i) => ({ city: `c${i}` })) } }), 'contact.addresses');
-    const ok = await create({ contact: { phones: n(20, (i) => `${i}`) } });
+    const ok = await create({ contact: { phones: n(20, (i) => `555-01${i}`) } });
     assert.equal(ok.contact.phones.length, 20);
   });
 
@@ -225,7 +225,7 @@ describe('PERMISSION_DENIED', () => {
   let other;
   before(async () => {
     me = await create({ profile: { nickname: 'Me' } });
-    other = await create({ profile: { nickname: 'Other' }, contact: { phones: ['1'] } });
+    other = await create({ profile: { nickname: 'Other' }, contact: { phones: ['555-0101'] } });
   });
 
   test('visitors and members can not call admin calls', async () => {
@@ -268,7 +268,7 @@ describe('PERMISSION_DENIED', () => {
     }
     const after = await asAdmin('getMember')(other._id, { fieldsets: ['FULL'] });
     assert.equal(after.profile.nickname, 'Other');
-    assert.deepEqual(after.contact.phones, ['1']);
+    assert.deepEqual(after.contact.phones, ['555-0101']);
   });
 
   test('filters, sorts and searches on non-PUBLIC fields are for admins only, naming the field', async () => {

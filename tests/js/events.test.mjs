@@ -97,7 +97,7 @@ describe('onMemberCreated', { skip }, () => {
 describe('onMemberUpdated', { skip }, () => {
   let m;
   before(async () => {
-    m = await create({ profile: { nickname: 'Updated Event' }, contact: { phones: ['1'], emails: ['e@example.com'], addresses: [{ city: 'A' }] } });
+    m = await create({ profile: { nickname: 'Updated Event' }, contact: { phones: ['555-0101'], emails: ['e@example.com'], addresses: [{ city: 'A' }] } });
   });
 
   test('updateMember: entity, previousEntity and metadata', async () => {

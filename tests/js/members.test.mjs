@@ -360,16 +360,16 @@ describe('updateMember', () => {
   });
 
   test('an array replaces the whole array', async () => {
-    const m = await create({ contact: { phones: ['1', '2'], emails: ['a@example.com'] } });
-    const u = await asAdmin('updateMember')(m._id, { contact: { phones: ['3'] } });
-    assert.deepEqual(u.contact.phones, ['3']);
+    const m = await create({ contact: { phones: ['555-0101', '555-0102'], emails: ['a@example.com'] } });
+    const u = await asAdmin('updateMember')(m._id, { contact: { phones: ['555-0103'] } });
+    assert.deepEqual(u.contact.phones, ['555-0103']);
     assert.deepEqual(u.contact.emails, ['a@example.com']);
   });
 
   test('an empty array changes nothing', async () => {
-    const m = await create({ contact: { phones: ['1', '2'] } });
+    const m = await create({ contact: { phones: ['555-0101', '555-0102'] } });
     const u = await asAdmin('updateMember')(m._id, { contact: { phones: [] } });
-    assert.deepEqual(u.contact.phones, ['1', '2']);
+    assert.deepEqual(u.contact.phones, ['555-0101', '555-0102']);
   });
 
   test('an address sent with its _id keeps it, one without gets a new one', async () => {
@@ -443,7 +443,7 @@ describe('deleteMember', () => {
 
 describe('deleteMemberAddresses / Emails / Phones', () => {
   const contact = () => ({
-    phones: ['1', '2'], emails: ['x@example.com', 'y@example.com'], addresses: [{ city: 'A' }, { city: 'B' }],
+    phones: ['555-0101', '555-0102'], emails: ['x@example.com', 'y@example.com'], addresses: [{ city: 'A' }, { city: 'B' }],
   });
 
   test('deleteMemberAddresses empties addresses only', async () => {
@@ -451,7 +451,7 @@ describe('deleteMemberAddresses / Emails / Phones', () => {
     const res = await asAdmin('deleteMemberAddresses')(m._id);
     assert.equal(res.member._id, m._id);
     assert.deepEqual(res.member.contact.addresses, []);
-    assert.deepEqual(res.member.contact.phones, ['1', '2']);
+    assert.deepEqual(res.member.contact.phones, ['555-0101', '555-0102']);
     assert.equal(res.member.contact.emails.length, 2);
     const again = await asAdmin('getMember')(m._id, { fieldsets: ['FULL'] });
     assert.deepEqual(again.contact.addresses, []);
@@ -462,7 +462,7 @@ describe('deleteMemberAddresses / Emails / Phones', () => {
     const res = await asAdmin('deleteMemberEmails')(m._id);
     assert.deepEqual(res.member.contact.emails, []);
     assert.equal(res.member.loginEmail, m.loginEmail);
-    assert.deepEqual(res.member.contact.phones, ['1', '2']);
+    assert.deepEqual(res.member.contact.phones, ['555-0101', '555-0102']);
     const again = await asAdmin('getMember')(m._id, { fieldsets: ['FULL'] });
     assert.deepEqual(again.contact.emails, []);
     assert.equal(again.loginEmail, m.loginEmail);

@@ -171,11 +171,11 @@ function memberRow(member) {
   const name = nameOf(member);
   const actions = el('td', { className: 'row-actions' });
   if (member.status === 'PENDING') {
-    const approve = el('button', { type: 'button', className: 'small' }, 'Approve', el('span', { className: 'sr-only' }, ` ${name}`));
+    const approve = el('button', { type: 'button', className: 'small' }, 'Approve', el('span', { className: 'visually-hidden' }, ` ${name}`));
     approve.addEventListener('click', () => runAction(member._id, 'approve', approve));
     actions.append(approve);
   }
-  const manage = el('button', { type: 'button', className: 'small' }, 'Manage', el('span', { className: 'sr-only' }, ` ${name}`));
+  const manage = el('button', { type: 'button', className: 'small' }, 'Manage', el('span', { className: 'visually-hidden' }, ` ${name}`));
   manage.addEventListener('click', () => openMember(member._id, manage));
   actions.append(manage);
   const tr = el('tr', {},
@@ -651,9 +651,9 @@ async function loadWebhooks() {
 }
 
 function webhookItem(webhook) {
-  const deliveries = el('button', { type: 'button', className: 'small' }, 'Deliveries', el('span', { className: 'sr-only' }, ` of ${webhook.url}`));
+  const deliveries = el('button', { type: 'button', className: 'small' }, 'Deliveries', el('span', { className: 'visually-hidden' }, ` of ${webhook.url}`));
   deliveries.addEventListener('click', () => openDeliveries(webhook, deliveries));
-  const remove = el('button', { type: 'button', className: 'small danger' }, 'Remove', el('span', { className: 'sr-only' }, ` ${webhook.url}`));
+  const remove = el('button', { type: 'button', className: 'small danger' }, 'Remove', el('span', { className: 'visually-hidden' }, ` ${webhook.url}`));
   const li = el('li', {},
     el('div', { className: 'wh-url' }, webhook.url),
     el('div', { className: 'wh-meta' }, `${webhook.format} · ${webhook.events.join(', ')} · ${webhook.enabled ? 'enabled' : `disabled${webhook.disabledReason ? ` (${webhook.disabledReason})` : ''}`}`),
@@ -736,7 +736,7 @@ async function loadDeliveries() {
         el('div', { className: 'wh-meta' }, `${shown.has(d.entityId) ? `${nameOf(shown.get(d.entityId))} (${d.entityId})` : `member ${d.entityId}`} · ${d._createdDate ? `${new Date(d._createdDate).toISOString().replace('T', ' ').slice(0, 19)} UTC · ` : ''}${d.attemptCount} attempt${d.attemptCount === 1 ? '' : 's'}${last ? ` · last answer ${last.status ?? 'none'}${last.error ? ` (${last.error})` : ''}` : ''}`));
       item.dataset.status = d.status;
       if (d.status !== 'PENDING') {
-        const again = el('button', { type: 'button', className: 'small' }, 'Redeliver', el('span', { className: 'sr-only' }, ` ${d.eventType} of ${d.entityId}`));
+        const again = el('button', { type: 'button', className: 'small' }, 'Redeliver', el('span', { className: 'visually-hidden' }, ` ${d.eventType} of ${d.entityId}`));
         again.addEventListener('click', async () => {
           try {
             await hooks.redeliver(d._id);

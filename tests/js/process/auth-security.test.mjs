@@ -578,10 +578,10 @@ describe('review fixes', () => {
     assert.equal(rows, 2, "the real login's address and email counters, nothing for the absurd ones");
   });
 
-  test('the server says where set-password mail goes when there is no SMTP', async () => {
+  test('the server says where account mail goes when there is no SMTP', async () => {
     const server = await serve();
     assert.equal((await call(server, 'GET', BASE)).status, 200);
-    assert.match(server.stderr(), /no MEMBERS_SMTP_URL: set-password mail goes to the development mailbox/);
+    assert.match(server.stderr(), /no MEMBERS_SMTP_URL: account mail \(set-password links, verification codes, email-change notices\) goes to the development mailbox/);
   });
 });
 
