@@ -13,11 +13,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, PKG, ADMIN_KEY, startServer, launchBrowser, watchErrors, adminApi, call, tempDir } from './support.mjs';
+import {
+  ROOT, PKG, ADMIN_KEY, startServer, launchBrowser, watchErrors, adminApi, call, tempDir, startReceiver, until,
+  assertKeyboardPass,
+} from './support.mjs';
 
 const SCREENSHOTS = path.join(ROOT, 'tests', 'e2e', 'screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -36,25 +38,6 @@ let receiver;
 const pageErrors = [];
 const people = {};
 
-/** A local webhook receiver: records every POST and answers 200. */
-function startReceiver() {
-  const received = [];
-  const http_ = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => { body += chunk; });
-    request.on('end', () => {
-      received.push({ path: request.url, headers: request.headers, body });
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end('ok');
-    });
-  });
-  return new Promise((resolve) => http_.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${http_.address().port}/hook`,
-    received,
-    close: () => new Promise((done) => { http_.close(done); http_.closeAllConnections?.(); }),
-  })));
-}
-
 /** Registers a member over REST (a visitor signing up); PENDING under manual approval. */
 async function register(email, nickname) {
   const { status, body } = await call(baseUrl, 'POST', '/members/v1/auth/register', {
@@ -62,17 +45,6 @@ async function register(email, nickname) {
   });
   assert.equal(status, 200, JSON.stringify(body));
   return body.member;
-}
-
-/** Waits until `check()` is truthy (polling), or fails with `what`. */
-async function until(check, what, timeout = 10_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The nicknames in the table, once it is not loading. */
@@ -92,7 +64,7 @@ async function axeCheck(label) {
   return incomplete.length;
 }
 
-/** Screenshots (the whole page; only the viewport while a dialog is open) and axe at both widths. */
+/** Screenshots (the whole page; only the viewport while a dialog is open) and axe at both widths, then a keyboard-only pass. */
 async function checkBothWidths(name) {
   const fullPage = !(await page.evaluate(() => document.querySelector('dialog[open]')));
   for (const width of [1280, 375]) {
@@ -102,6 +74,7 @@ async function checkBothWidths(name) {
     await axeCheck(`${name} at ${width} px`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  await assertKeyboardPass(page, `admin ${name}`);
 }
 
 before(async () => {

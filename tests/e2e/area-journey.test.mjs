@@ -3,13 +3,19 @@
 // up in the dialog → the mailed code → My account (an invalid phone's error next
 // to the field, a taken profile address shown inline) → join the community → a
 // visitor finds the member in the directory and opens the profile URL → leave →
-// the visitor gets "not found"; sessions ("sign out other devices"), deleting the
-// account behind typing its email; axe-core and screenshots of every page and
-// dialog at 375 and 1280 px. Needs the package built (or MEMBERS_E2E_PKG).
+// the visitor gets "not found" → the admin signs in at /admin, approves a pending
+// member from the Pending tab, bulk-blocks a filtered set after its dry-run count
+// and watches the job finish → the blocked member's login is refused → the admin
+// adds a webhook endpoint and sees the delivery of the next change; then sessions
+// ("sign out other devices") and deleting the account behind typing its email;
+// axe-core and screenshots of every page and dialog at 375 and 1280 px. Needs the
+// package built (or MEMBERS_E2E_PKG).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, launchBrowser, adminApi, tempDir } from './support.mjs';
+import {
+  ADMIN_KEY, startServer, launchBrowser, adminApi, tempDir, startReceiver, until, watchErrors,
+} from './support.mjs';
 import {
   PASSWORD, openApp, act, submit, listed, settled, mailTo, checkAtWidths, assertTargets,
 } from './area-support.mjs';
@@ -18,6 +24,9 @@ let temp;
 let server;
 let browser;
 let mailbox;
+let admin;
+let receiver;
+let pending;
 const pageErrors = [];
 const EMAIL = 'zoe.quartz@example.com';
 
@@ -26,9 +35,22 @@ before(async () => {
   mailbox = path.join(temp.dir, 'mailbox.jsonl');
   server = await startServer({
     database: path.join(temp.dir, 'members.db'),
-    env: { MEMBERS_MAILBOX: mailbox, MEMBERS_EMAIL_VERIFICATION: 'required', MEMBERS_DEFAULT_PRIVACY: 'PRIVATE' },
+    env: {
+      MEMBERS_MAILBOX: mailbox, MEMBERS_EMAIL_VERIFICATION: 'required', MEMBERS_DEFAULT_PRIVACY: 'PRIVATE',
+      MEMBERS_WEBHOOK_ALLOW_PRIVATE: '1',
+    },
   });
-  const admin = adminApi(server.url);
+  admin = adminApi(server.url);
+  receiver = await startReceiver();
+  // A member brought over from another site while still waiting for approval.
+  const now = new Date().toISOString();
+  pending = {
+    id: '7d3c6a52-0d5b-4c3e-9a57-5f1b2c7e9a10', contactId: '7d3c6a52-0d5b-4c3e-9a57-5f1b2c7e9a11',
+    loginEmail: 'pat@example.com', status: 'PENDING', privacyStatus: 'PUBLIC', activityStatus: 'ACTIVE',
+    createdDate: now, updatedDate: now, profile: { nickname: 'Pat Pending', slug: 'pat' },
+  };
+  const imported = await admin.call('POST', '/members/v1/members/import', { members: [pending] });
+  assert.equal(imported.status, 200, JSON.stringify(imported.body));
   await admin.createMember({ loginEmail: 'ann@example.com', privacyStatus: 'PUBLIC', profile: { nickname: 'Ann Lee', title: 'Potter' } });
   const taken = await admin.createMember({ loginEmail: 'taken@example.com', privacyStatus: 'PUBLIC', profile: { nickname: 'Taken' } });
   const slug = await admin.call('POST', `/members/v1/members/${taken.id}/slug`, { slug: 'zoe' });
@@ -38,6 +60,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await receiver?.close();
   await server?.stop();
   temp?.remove();
 });
@@ -174,6 +197,79 @@ test('sign up → verify → edit with field errors → slug conflict → join �
   assert.deepEqual(realErrors(), []);
   await visitorContext.close();
   await memberContext.close();
+});
+
+test('→ the admin approves a pending member, bulk-blocks a filtered set after its count → the blocked member can not log in → a webhook delivery', async () => {
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const console_ = await adminContext.newPage();
+  watchErrors(console_, pageErrors);
+  await console_.goto(`${server.url}/admin`);
+  await console_.fill('#admin-key', ADMIN_KEY);
+  await console_.click('#signin-form button[type=submit]');
+  await console_.locator('#console').waitFor();
+  const names = async () => {
+    await console_.waitForFunction(() => !document.getElementById('members').hasAttribute('aria-busy'));
+    return console_.locator('#members tbody th').evaluateAll((cells) => cells.map((th) => th.firstChild.textContent));
+  };
+  assert.ok((await names()).includes('Zoë Quartz'), 'the admin sees the member who left (private) too');
+
+  // Pending: approve.
+  await console_.click('#tab-pending');
+  await console_.waitForURL(/status=PENDING/);
+  assert.deepEqual(await names(), ['Pat Pending']);
+  await console_.getByRole('button', { name: 'Approve Pat Pending' }).click();
+  await until(async () => (await admin.getMember(pending.id)).status === 'APPROVED', 'Pat approved');
+  await console_.waitForFunction(() => document.querySelector('[data-count=PENDING]').textContent === '0');
+
+  // Bulk block of the filtered set, after the dry run's count; the job is watched to the end.
+  await console_.click('#tab-all');
+  await console_.waitForURL((url) => !url.search.includes('status='));
+  await console_.fill('#f-q', 'quartz');
+  await console_.waitForURL(/q=quartz/);
+  assert.deepEqual(await names(), ['Zoë Quartz']);
+  await console_.click('[data-bulk=block]');
+  await console_.locator('#bulk-go').waitFor();
+  assert.match(await console_.locator('#bulk-summary').textContent(), /^1 member match/);
+  assert.equal(await console_.locator('#bulk-go').textContent(), 'Block 1 member');
+  const zoe = (await admin.call('GET', `/members/v1/members?fieldsets=FULL&paging.limit=100`)).body.members
+    .find((m) => m.loginEmail === EMAIL);
+  assert.equal((await admin.getMember(zoe.id)).status, 'APPROVED', 'the dry run wrote nothing');
+  await console_.click('#bulk-go');
+  await console_.waitForFunction(() => document.getElementById('bulk-dialog').dataset.job === 'FINISHED');
+  assert.match(await console_.locator('#bulk-counters').textContent(), /1 blocked, 0 failed, of 1/);
+  await console_.keyboard.press('Escape');
+  assert.equal((await admin.getMember(zoe.id)).status, 'BLOCKED');
+  assert.equal((await admin.getMember(pending.id)).status, 'APPROVED', 'a member outside the filter is untouched');
+
+  // The blocked member's login is refused, with the reason.
+  const memberContext = await browser.newContext();
+  const page = await openApp(memberContext, `${server.url}/account/my-account`, pageErrors);
+  await page.click('#account-login');
+  await submit(page, 'login-form', { '#login-email': EMAIL, '#login-password': PASSWORD });
+  assert.equal(await page.locator('#dialog-error').isVisible(), true);
+  assert.match(await page.locator('#dialog-error').textContent(), /blocked/i);
+  assert.equal(await page.locator('#session').getAttribute('data-state'), 'visitor');
+
+  // A webhook endpoint, then the next change (approving Zoë again, which unblocks) is delivered.
+  await console_.fill('#wh-url', receiver.url);
+  await console_.click('#webhook-form button[type=submit]');
+  await console_.locator('#webhook-secret').waitFor();
+  await console_.getByRole('button', { name: 'Manage Zoë Quartz' }).click();
+  await console_.getByRole('button', { name: 'Approve Zoë Quartz' }).last().click();
+  await until(async () => (await admin.getMember(zoe.id)).status === 'APPROVED', 'Zoë approved again');
+  await console_.keyboard.press('Escape');
+  const delivered = await until(() => receiver.received.find((r) => JSON.parse(r.body).data?.entityId === zoe.id), 'the delivery at the receiver');
+  assert.ok(delivered.headers['webhook-signature'], 'signed as Standard Webhooks');
+  await console_.getByRole('button', { name: `Deliveries of ${receiver.url}` }).click();
+  await console_.locator('#deliveries-list li[data-status=DELIVERED]', { hasText: zoe.id }).waitFor();
+  await console_.keyboard.press('Escape');
+
+  // Approved again, the member logs in.
+  await submit(page, 'login-form', { '#login-email': EMAIL, '#login-password': PASSWORD });
+  assert.equal(await page.locator('#session').getAttribute('data-state'), 'member');
+  assert.deepEqual(realErrors(), []);
+  await memberContext.close();
+  await adminContext.close();
 });
 
 test('my sessions: a second device is listed and "sign out other devices" ends it', async () => {

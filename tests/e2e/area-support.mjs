@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ROOT, watchErrors } from './support.mjs';
+import { ROOT, watchErrors, assertKeyboardPass } from './support.mjs';
 
 export const PASSWORD = 'correct horse battery';
 export const SCREENSHOTS = path.join(ROOT, 'tests', 'e2e', 'screenshots');
@@ -75,7 +75,8 @@ export async function assertAccessible(page, label) {
 
 /**
  * For each width (375 and 1280 px): sets the viewport, checks axe, and takes a
- * full-page screenshot `<name>-<width>.png`. Leaves the page at the last width.
+ * full-page screenshot `<name>-<width>.png`; then a keyboard-only pass at the last
+ * width (see assertKeyboardPass). Leaves the page at the last width.
  */
 export async function checkAtWidths(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -87,6 +88,7 @@ export async function checkAtWidths(page, name) {
     assert.ok(overflow <= 0, `${name} at ${width} px scrolls sideways by ${overflow} px`);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
+  await assertKeyboardPass(page, name);
 }
 
 /** Every visible control's size: none smaller than 24 × 24 CSS px (WCAG 2.5.8). */

@@ -1,8 +1,10 @@
 // What the browser tests share: a real members server process (the package's
 // `cli.mjs serve` on SQLite), headless Chromium, the admin REST API over HTTP, and
-// a tiny second web server for pages of another origin. No assertions on the
-// members rules here. The package tested is pkg/ as built by `make build`, or the
+// a tiny second web server for pages of another origin, a webhook receiver, and a
+// keyboard-only pass any page can be put through. No assertions on the members
+// rules here. The package tested is pkg/ as built by `make build`, or the
 // folder named by MEMBERS_E2E_PKG (e.g. an installed copy of the package).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -129,4 +131,91 @@ export function serveHtml(html) {
       close: () => new Promise((done) => { server.close(done); server.closeAllConnections?.(); }),
     }));
   });
+}
+
+/** A local webhook receiver: records every POST and answers 200. */
+export function startReceiver() {
+  const received = [];
+  const http_ = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      received.push({ path: request.url, headers: request.headers, body });
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('ok');
+    });
+  });
+  return new Promise((resolve) => http_.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${http_.address().port}/hook`,
+    received,
+    close: () => new Promise((done) => { http_.close(done); http_.closeAllConnections?.(); }),
+  })));
+}
+
+/** Waits until `check()` is truthy (polling), or fails with `what`. */
+export async function until(check, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A keyboard-only pass: from the first control, Tab must reach every visible,
+ * enabled control of the page (or of the open modal dialog, which holds focus),
+ * each once and in document order (the page uses no positive tabindex, so DOM
+ * order is the reading order). A radio group is one stop. Focus is put back
+ * where it was afterwards. Fails naming the controls skipped or out of order.
+ */
+export async function assertKeyboardPass(page, label) {
+  const expected = await page.evaluate(() => {
+    const root = document.querySelector('dialog[open]') ?? document.body;
+    const seenRadio = new Set();
+    const stops = [...root.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')].filter((el) => {
+      if (el.disabled || el.type === 'hidden' || el.closest('[inert], dialog:not([open])')) return false;
+      // A native control must be reachable whatever its tabindex; other elements only when they ask to be.
+      const native = el.matches('a[href], button, input, select, textarea, summary');
+      if (!native && el.tabIndex < 0) return false;
+      const style = getComputedStyle(el);
+      if (el.getClientRects().length === 0 || style.visibility === 'hidden') {
+        // The skip link is off-screen until focused, and still a stop.
+        return el.classList.contains('skip');
+      }
+      if (el.type === 'radio') {
+        const group = el.name || el.id;
+        const checked = root.querySelector(`input[type=radio][name="${CSS.escape(group)}"]:checked`);
+        if (seenRadio.has(group) || (checked && checked !== el)) return false;
+        seenRadio.add(group);
+      }
+      return true;
+    });
+    window.__keyboardWas = document.activeElement;
+    stops.forEach((el, i) => { el.dataset.kbStop = String(i); });
+    stops[0]?.focus();
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? el.value ?? '').trim().slice(0, 30)}"`;
+    return stops.map(name);
+  });
+  const reached = [];
+  if (expected.length) reached.push(0);
+  for (let presses = 0; presses < expected.length * 3 + 5 && reached.length < expected.length; presses++) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate(() => document.activeElement?.dataset.kbStop ?? null);
+    if (stop === null) break; // out of the page (browser UI) or on something that is not a stop
+    const index = Number(stop);
+    if (index === reached.at(-1)) continue; // a date input's parts are one control here
+    if (index === 0) break; // wrapped round (a modal dialog)
+    reached.push(index);
+  }
+  await page.evaluate(() => {
+    document.querySelectorAll('[data-kb-stop]').forEach((el) => delete el.dataset.kbStop);
+    window.__keyboardWas?.focus?.();
+    delete window.__keyboardWas;
+  });
+  const missed = expected.filter((_, i) => !reached.includes(i));
+  assert.deepEqual(missed, [], `Tab does not reach these controls on ${label}`);
+  const order = reached.map((i) => expected[i]);
+  assert.deepEqual(order, expected, `Tab order on ${label} is not the reading order`);
 }
