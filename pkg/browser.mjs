@@ -16,7 +16,8 @@ let base = Members.browser(globalThis.location?.origin ?? 'http://localhost');
 // for another server this side's own record (login/logout) has to do.
 let sameOrigin = true;
 let loggedIn = false;
-const cookieSaysLoggedIn = () => /(?:^|;\s*)members_logged_in=1(?:;|$)/.test(globalThis.document?.cookie ?? '');
+// Over https the server names it with the `__Host-` prefix.
+const cookieSaysLoggedIn = () => /(?:^|;\s*)(?:__Host-)?members_logged_in=1(?:;|$)/.test(globalThis.document?.cookie ?? '');
 
 /** Points the browser API at another members server (`{ baseUrl }`). */
 export function configure(options = {}) {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventSettings, openCore, startBackground } from './core.mjs';
 import { createEventStreams } from './host/event-stream.mjs';
+import { boundConnections, connectionLimits, httpServerOptions } from './host/connection-limits.mjs';
 
 const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Largest JSON body accepted. */
@@ -64,8 +65,16 @@ function errorBody(status, code, message) {
 
 const digest = (text) => createHash('sha256').update(text).digest();
 
-/** The value of one cookie of a request, if present. */
-function cookieOf(request, name) {
+/**
+ * A cookie's name on this request: over https with the `__Host-` prefix, which
+ * the browser keeps only for a Secure cookie of this very host (Path=/, no
+ * Domain), so a neighbouring subdomain can not plant a session here.
+ */
+const cookieName = (request, name) => (overHttps(request) ? `__Host-${name}` : name);
+
+/** The value of one cookie of a request (by its name for this request), if present. */
+function cookieOf(request, bareName) {
+  const name = cookieName(request, bareName);
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
     if (key === name) return value.join('=');
@@ -81,22 +90,24 @@ function sessionCookies(request, token, maxAgeSeconds) {
   const flags = `Path=/; SameSite=Lax${overHttps(request) ? '; Secure' : ''}`;
   const age = token === null ? 0 : maxAgeSeconds;
   return [
-    `${SESSION_COOKIE}=${token ?? ''}; ${flags}; HttpOnly; Max-Age=${age}`,
-    `${LOGGED_IN_COOKIE}=${token === null ? '' : '1'}; ${flags}; Max-Age=${age}`,
+    `${cookieName(request, SESSION_COOKIE)}=${token ?? ''}; ${flags}; HttpOnly; Max-Age=${age}`,
+    `${cookieName(request, LOGGED_IN_COOKIE)}=${token === null ? '' : '1'}; ${flags}; Max-Age=${age}`,
   ];
 }
 
 /** Set-Cookie starting (token) or ending (null) a page admin's sign-in. */
 function adminCookie(request, token, maxAgeSeconds) {
   const secure = overHttps(request) ? '; Secure' : '';
-  return `${ADMIN_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure}; Max-Age=${token === null ? 0 : maxAgeSeconds}`;
+  return `${cookieName(request, ADMIN_COOKIE)}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure}; Max-Age=${token === null ? 0 : maxAgeSeconds}`;
 }
 
 /**
  * Creates (not yet listening) a members server.
  * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
  * defaultPrivacy, loginLimit, emailVerification ('off'|'required'), mailer, smtpUrl, mailbox, siteUrl, trustProxy,
- * deliverWebhooks, retentionDays, webhookAllowPrivate, log: (line) => void }.
+ * deliverWebhooks, retentionDays, webhookAllowPrivate, connections, log: (line) => void }.
+ * `connections`: the slow- and greedy-client bounds (pkg/host/connection-limits.mjs;
+ * each also from the environment, e.g. MEMBERS_HEADERS_TIMEOUT_MS).
  * `trustProxy`: take the client address for the attempt limits from the last
  * `X-Forwarded-For` entry (only behind a proxy that appends it).
  * `deliverWebhooks` (default true, MEMBERS_DELIVER_WEBHOOKS): this process sends
@@ -389,7 +400,8 @@ export function createMembersServer(options = {}) {
     return 404;
   }
 
-  const server = http.createServer((request, response) => {
+  const limits = connectionLimits(options.connections);
+  const server = http.createServer(httpServerOptions(limits), (request, response) => {
     const started = performance.now();
     handle(request, response)
       .catch((error) => {
@@ -406,6 +418,8 @@ export function createMembersServer(options = {}) {
         log(`${request.method} ${pathOnly} ${status} ${(performance.now() - started).toFixed(1)}ms`);
       });
   });
+
+  boundConnections(server, limits, { perAddress: !options.trustProxy });
 
   // Closing the server also ends the event streams (else close() would wait on
   // them forever) and stops claiming deliveries; shutdown() waits for both.

@@ -120,7 +120,7 @@ const adminLogin = (on, adminKey = on.adminKey, options = {}) =>
 async function signIn(on, options) {
   const response = await adminLogin(on, on.adminKey, options);
   assert.equal(response.status, 200, response.text);
-  const cookie = response.cookies.members_admin;
+  const cookie = response.cookies.members_admin ?? response.cookies['__Host-members_admin'];
   assert.ok(cookie, `members_admin is set: ${response.headers.getSetCookie()}`);
   keep(cookie.value);
   return { token: cookie.value, cookie, response };
@@ -192,10 +192,13 @@ describe('admin-login', () => {
     assert.notEqual(again.token, token, 'every sign-in gets its own token');
   });
 
-  test('over https (x-forwarded-proto) the cookie is Secure', async () => {
+  test('over https (x-forwarded-proto) the cookie is Secure and __Host- prefixed', async () => {
     const { cookie } = await signIn(server, {
       origin: server.baseUrl.replace(/^http:/, 'https:'), headers: { 'x-forwarded-proto': 'https' },
     });
+    assert.match(cookie.line, /^__Host-members_admin=/, cookie.line);
+    assert.equal(cookie.attributes.path, '/', cookie.line);
+    assert.equal(cookie.attributes.domain, undefined, cookie.line);
     assert.equal(cookie.attributes.secure, true, cookie.line);
     assert.equal(cookie.attributes.httponly, true, cookie.line);
     assert.equal(String(cookie.attributes.samesite).toLowerCase(), 'strict', cookie.line);

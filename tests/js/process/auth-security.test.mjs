@@ -164,17 +164,26 @@ describe('cookie mode', () => {
     assert.equal(member.loginEmail, user.email);
   });
 
-  test('over https (x-forwarded-proto) the session cookie is Secure', async () => {
+  test('over https (x-forwarded-proto) the session cookies are Secure and __Host- prefixed', async () => {
     const httpsOrigin = server.baseUrl.replace(/^http:/, 'https:');
-    const response = await login(server, user.email, user.password, {
-      cookieMode: true, origin: httpsOrigin, headers: { 'x-forwarded-proto': 'https' },
-    });
+    const overHttps = { 'x-forwarded-proto': 'https' };
+    const response = await login(server, user.email, user.password, { cookieMode: true, origin: httpsOrigin, headers: overHttps });
     assert.equal(response.status, 200, response.text);
-    const session = response.cookies.members_session;
+    assert.equal(response.cookies.members_session, undefined, 'no unprefixed cookie over https');
+    const session = response.cookies['__Host-members_session'];
     assert.ok(session, response.headers.getSetCookie().join(' | '));
     keep(session.value);
     assert.equal(session.attributes.secure, true, session.line);
     assert.equal(session.attributes.httponly, true, session.line);
+    assert.equal(session.attributes.path, '/', session.line);
+    assert.equal(session.attributes.domain, undefined, session.line);
+    assert.equal(response.cookies['__Host-members_logged_in']?.value, '1');
+    // The prefixed cookie is the session over https; a bare one (which a sibling
+    // subdomain could have planted) is not.
+    const prefixed = await call(server, 'GET', `${BASE}/my?fieldsets=FULL`, { headers: { ...overHttps, cookie: `__Host-members_session=${session.value}` } });
+    assert.equal(prefixed.body?.member?.id, user.id, prefixed.text);
+    const bare = await call(server, 'GET', `${BASE}/my?fieldsets=FULL`, { headers: { ...overHttps, cookie: `members_session=${session.value}` } });
+    assert.equal(bare.body?.member, undefined, `a bare cookie is no session over https: ${bare.text}`);
   });
 
   test('register in cookie mode sets the cookies, not sessionToken', async () => {
