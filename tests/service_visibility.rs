@@ -478,3 +478,54 @@ fn a_query_on_an_unknown_field_is_invalid_argument_naming_it() {
     );
     assert_eq!(error.code, ErrorCode::InvalidArgument);
 }
+
+#[test]
+fn filtering_or_sorting_on_activity_status_is_permission_denied_for_non_admins() {
+    // A PUBLIC read shows activityStatus as UNKNOWN: a filter or an order on it
+    // would tell a visitor which members are muted.
+    let (site, ann) = site_with_ann();
+    site.admin_moderate(&ann, Moderation::Mute);
+    for caller in [Caller::Visitor, member(&ann)] {
+        for value in ["MUTED", "ACTIVE"] {
+            let query = json!({ "filter": { "activityStatus": value } });
+            expect_denied_on(&site, &caller, query, Value::Null, "activityStatus");
+        }
+        let sorted = json!({ "sort": [{ "fieldName": "activityStatus", "order": "ASC" }] });
+        expect_denied_on(&site, &caller, sorted, Value::Null, "activityStatus");
+    }
+    let muted = json!({ "filter": { "activityStatus": "MUTED" } });
+    assert_eq!(
+        site.query(&Caller::admin(), muted, Value::Null).unwrap(),
+        (vec![ann], 1)
+    );
+}
+
+#[test]
+fn handing_content_to_a_hidden_member_is_refused_like_a_missing_one() {
+    let site = Site::new();
+    let hidden = site.add_private("hidden@example.com", "Hidden");
+    let visible = site.add("visible@example.com", "Visible");
+    let leave = |assignee: &str| {
+        let leaver = site.add(&format!("leaver.{assignee}@example.com"), "Leaver");
+        let error = site.call(
+            &member(&leaver),
+            universal_members::api::Operation::DeleteMyMember {
+                content_assignee_id: Some(assignee.to_string()),
+            },
+        );
+        (leaver, error)
+    };
+    let (kept, hidden_error) = leave(&hidden);
+    let hidden_error = expect_invalid(hidden_error, "contentAssigneeId");
+    assert!(site.stored(&kept).is_some(), "refused: the member stays");
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let (_, missing_error) = leave(missing);
+    let missing_error = expect_invalid(missing_error, "contentAssigneeId");
+    assert_eq!(
+        format!("{hidden_error:?}").replace(&hidden, "<id>"),
+        format!("{missing_error:?}").replace(missing, "<id>")
+    );
+    let (gone, ok) = leave(&visible);
+    assert!(ok.is_ok(), "{ok:?}");
+    assert!(site.stored(&gone).is_none());
+}

@@ -159,8 +159,11 @@ impl Field {
         }
     }
 
-    /// Fields outside the PUBLIC fieldset: only admins may filter, sort or search on
-    /// them, so a query can not reveal what a read would hide.
+    /// Fields a PUBLIC read hides: only admins may filter, sort or search on them,
+    /// so a query can not reveal what a read would hide. `activityStatus` reads
+    /// UNKNOWN in PUBLIC, so a visitor must not find the muted members by it.
+    /// `status` and `privacyStatus` read UNKNOWN too, but every member a
+    /// non-admin sees besides itself is APPROVED and PUBLIC: they reveal nothing.
     pub fn is_admin_only(&self) -> bool {
         matches!(
             self,
@@ -169,6 +172,7 @@ impl Field {
                 | Field::LastName
                 | Field::LastLoginDate
                 | Field::LoginEmailVerified
+                | Field::ActivityStatus
                 | Field::CustomField(_)
         )
     }

@@ -72,7 +72,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// `deleteMyMember`: the caller deletes itself. `contentAssigneeId`, when
-    /// given, must be another existing member (content is handed to it).
+    /// given, must be another member the caller can see (content is handed to
+    /// it): one it can not see is refused like one that does not exist, so the
+    /// call can not tell a hidden member from a missing one.
     pub async fn delete_my_member(
         &self,
         caller: &Caller,
@@ -81,7 +83,11 @@ impl<S: Store> Engine<S> {
         let id = caller.require_member("deleteMyMember")?.clone();
         if let Some(assignee) = content_assignee_id {
             let assignee = MemberId::parse(assignee, "contentAssigneeId")?;
-            if assignee == id || self.store.get(&assignee).await?.is_none() {
+            let visible = match self.store.get(&assignee).await? {
+                Some(member) => caller.can_see(&member),
+                None => false,
+            };
+            if assignee == id || !visible {
                 return Err(MembersError::invalid_field(
                     "contentAssigneeId",
                     "EXISTING_MEMBER",
