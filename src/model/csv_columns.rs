@@ -410,6 +410,18 @@ pub fn unneutralised_cell(cell: &str) -> &str {
     }
 }
 
+/// A cell of an import report (the rejected row as it was read, plus `error`):
+/// `'` before one that starts like a formula. Unlike [`neutralised_cell`] a cell
+/// that already starts with a quote is left alone, since it is a cell and not a
+/// value: importing the fixed report reads what importing the file read.
+pub fn report_cell(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// A custom field cell: JSON when it reads as JSON, else the text itself.
 pub fn custom_value(cell: &str) -> Value {
     serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_string()))
@@ -585,6 +597,19 @@ mod tests {
         ] {
             assert_eq!(neutralised_cell(value.to_string()), written, "{value:?}");
             assert_eq!(unneutralised_cell(written), value, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn a_report_cell_reads_back_as_the_cell_it_reports() {
+        for cell in ["=1+1", "'=1+1", "+1 555", "plain", "'Tis", "@x", "\tx"] {
+            let written = report_cell(cell.to_string());
+            assert!(!written.starts_with(FORMULA_STARTS), "{written:?}");
+            assert_eq!(
+                unneutralised_cell(&written),
+                unneutralised_cell(cell),
+                "{cell:?}"
+            );
         }
     }
 

@@ -7,7 +7,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as api from 'universal-members';
@@ -138,6 +138,20 @@ describe('formula and SQL metacharacters in an export', () => {
     assert.equal(back.contact.customFields[VERBATIM.customKey].value, VERBATIM.customValue);
     assert.equal(back.profile.nickname, VERBATIM.nickname);
     assert.equal(back.contact.lastName, VERBATIM.lastName);
+  });
+
+  test("an import report neutralises the rejected row's formula cells", async () => {
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'email,firstName,title\nnot-an-email,"=cmd|\' /C calc\'!A0",\'@quoted\n');
+    const report = join(dir, 'report.csv');
+    const result = spawnSync(process.execPath, [CLI, 'import', file, '--report', report, '--db', `sqlite:${join(dir, 'report.db')}`], { encoding: 'utf8' });
+    assert.equal(JSON.parse(result.stdout.trim().split('\n').at(-1)).failed, 1, result.stderr);
+    const { parse } = await import('csv-parse/sync');
+    const [header, row] = parse(readFileSync(report, 'utf8'));
+    assert.deepEqual(header, ['email', 'firstName', 'title', 'error']);
+    assert.equal(row[1], "'=cmd|' /C calc'!A0");
+    assert.equal(row[2], "'@quoted", 'a cell that starts with a quote already is left as it was');
+    assert.match(row[3], /loginEmail/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
