@@ -69,7 +69,8 @@ async function pass({ admin, file, kind, onConflict, ignoreUnknown, dryRun, repo
     const options = () => ({ format: kind === 'csv' ? 'csv' : 'member', header, onConflict, dryRun, ignoreUnknown });
     const reject = (cells, error) => {
       counts.failed++;
-      reportOut?.write([...cells, error]);
+      // The row as it was read, but never as a formula a spreadsheet would run.
+      reportOut?.write(admin.csvReportRow([...cells, error].map(String)));
     };
     const flush = async () => {
       if (batch.length === 0) return;
@@ -110,7 +111,7 @@ async function pass({ admin, file, kind, onConflict, ignoreUnknown, dryRun, repo
         // The core refuses unknown columns by name before anything is written.
         if (check.unknown.length > 0 && !ignoreUnknown) await admin.importRows([], options());
         if (check.unknown.length > 0) log(`universal-members: ignoring the column(s) ${check.unknown.map((h) => JSON.stringify(h)).join(', ')}`);
-        if (report) reportOut = openReport(report, [...header, 'error']);
+        if (report) reportOut = openReport(report, admin.csvReportRow([...header, 'error']));
         continue;
       }
       if (!reportOut && report) reportOut = openReport(report, ['member', 'error']);

@@ -15,7 +15,13 @@
 //!   would read as JSON (`42`, `true`, `"x"`, `[1]`...): then, like every value
 //!   that is not a string, it is written as JSON. On import a cell that parses as
 //!   JSON is that value, anything else is the string;
-//! - `customFieldNames`: JSON `{ key: name }` of the fields that have a name.
+//! - `customFieldNames`: JSON `{ key: name }` of the fields that have a name;
+//! - a cell that would start with `=`, `+`, `-`, `@`, a tab or a carriage return
+//!   is written with a `'` before it, so a spreadsheet shows it as text instead of
+//!   running it as a formula (OWASP's CSV injection rule); a cell that starts with
+//!   quotes before such a character gets one more. Import takes exactly one away
+//!   from a cell that starts with `'` and then (after any more quotes) such a
+//!   character, so `+1 555 0100` comes back as it went out.
 
 use super::error::{MembersError, MembersResult};
 use super::member::{CustomField, Member};
@@ -259,7 +265,7 @@ impl HeaderCheck {
         let mut names: Option<Map<String, Value>> = None;
         for (column, cell) in self.parsed.iter().zip(cells) {
             let Some(column) = column else { continue };
-            let raw = cell.as_str();
+            let raw = unneutralised_cell(cell);
             let cell = raw.trim();
             if cell.is_empty() {
                 continue;
@@ -377,6 +383,45 @@ fn json_cell(cell: &str, field: &str) -> MembersResult<Value> {
     })
 }
 
+/// What a spreadsheet reads as the start of a formula (OWASP CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// True when `cell` is some quotes (maybe none) and then a formula start.
+fn starts_like_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell as export writes it: `'` before one a spreadsheet would run as a
+/// formula (see the module's cell encodings).
+pub fn neutralised_cell(cell: String) -> String {
+    if starts_like_formula(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as import reads it: [`neutralised_cell`] undone, and any other cell as
+/// it is (so a Ghost or Wix file's `'Tis` keeps its quote).
+pub fn unneutralised_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// A cell of an import report (the rejected row as it was read, plus `error`):
+/// `'` before one that starts like a formula. Unlike [`neutralised_cell`] a cell
+/// that already starts with a quote is left alone, since it is a cell and not a
+/// value: importing the fixed report reads what importing the file read.
+pub fn report_cell(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// A custom field cell: JSON when it reads as JSON, else the text itself.
 pub fn custom_value(cell: &str) -> Value {
     serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_string()))
@@ -472,6 +517,7 @@ pub fn row_of_member(member: &Member, header: &[Column]) -> MembersResult<Vec<St
                 .map_or_else(String::new, |f| custom_cell(&f.value)),
             Column::Ignored => String::new(),
         })
+        .map(neutralised_cell)
         .collect())
 }
 
@@ -528,6 +574,88 @@ mod tests {
         );
         let uuid = ["0b7f4c5e-1d2a-4e3b-9c8d-7a6f5e4d3c2b", "ann@example.com"].map(String::from);
         assert!(check.member_of_row(&uuid).is_ok());
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        for (value, written) in [
+            (
+                "=HYPERLINK(\"http://x.test\")",
+                "'=HYPERLINK(\"http://x.test\")",
+            ),
+            ("+1 555 0100", "'+1 555 0100"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("'=x", "''=x"),
+            ("''+x", "'''+x"),
+            ("plain", "plain"),
+            ("'Tis", "'Tis"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised_cell(value.to_string()), written, "{value:?}");
+            assert_eq!(unneutralised_cell(written), value, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn a_report_cell_reads_back_as_the_cell_it_reports() {
+        for cell in ["=1+1", "'=1+1", "+1 555", "plain", "'Tis", "@x", "\tx"] {
+            let written = report_cell(cell.to_string());
+            assert!(!written.starts_with(FORMULA_STARTS), "{written:?}");
+            assert_eq!(
+                unneutralised_cell(&written),
+                unneutralised_cell(cell),
+                "{cell:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_exported_row_neutralises_formulas_and_imports_back_unchanged() {
+        let mut member: Member = serde_json::from_value(json!({
+            "_id": "0b7f4c5e-1d2a-4e3b-9c8d-7a6f5e4d3c2b",
+            "loginEmail": "ann@example.com",
+            "status": "APPROVED",
+            "contactId": "1b7f4c5e-1d2a-4e3b-9c8d-7a6f5e4d3c2b",
+            "privacyStatus": "PUBLIC",
+            "activityStatus": "ACTIVE",
+            "_createdDate": "2024-01-01T00:00:00Z",
+            "_updatedDate": "2024-01-01T00:00:00Z",
+            "contact": { "firstName": "=1+1", "phones": ["+1 555 0100"] },
+            "profile": { "nickname": "@admin", "title": "'=quoted", "slug": "ann" },
+        }))
+        .unwrap();
+        member.contact.custom_fields.insert(
+            "n".into(),
+            CustomField {
+                name: None,
+                value: json!(-5),
+            },
+        );
+        let keys: BTreeSet<String> = ["n".to_string()].into();
+        let header = export_header(&keys);
+        let check = check_header(&header).unwrap();
+        let columns: Vec<Column> = header.iter().filter_map(|h| column_of(h)).collect();
+        let row = row_of_member(&member, &columns).unwrap();
+        let cell = |name: &str| row[header.iter().position(|h| h == name).unwrap()].clone();
+        assert_eq!(cell("firstName"), "'=1+1");
+        assert_eq!(cell("phones"), "'+1 555 0100");
+        assert_eq!(cell("nickname"), "'@admin");
+        assert_eq!(cell("title"), "''=quoted");
+        assert_eq!(cell("customFields.n"), "'-5");
+        assert!(
+            row.iter().all(|c| !c.starts_with(FORMULA_STARTS)),
+            "{row:?}"
+        );
+        let back = check.member_of_row(&row).unwrap();
+        assert_eq!(back["contact"]["firstName"], "=1+1");
+        assert_eq!(back["contact"]["phones"], json!(["+1 555 0100"]));
+        assert_eq!(back["profile"]["nickname"], "@admin");
+        assert_eq!(back["profile"]["title"], "'=quoted");
+        assert_eq!(back["contact"]["customFields"]["n"]["value"], json!(-5));
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! fetched member can be edited and sent back. Permissions and slugs are not decided
 //! here (see `service`).
 
+use super::characters::free_text_problem;
 use super::decode::decode;
 use super::error::{MembersError, MembersResult};
 use super::ids::new_uuid;
 use super::member::{Address, Contact, CustomField, Image, Member, PrivacyStatus, StreetAddress};
 use super::phone::phone_problem;
-use super::text::is_valid_email;
+use super::text::email_problem;
 use super::timestamp::is_calendar_date;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -277,10 +278,20 @@ fn check_len(field: &str, value: &str, max: usize) -> MembersResult<()> {
     Ok(())
 }
 
+/// At most `max` characters of free text: no controls, no bidi overrides (see
+/// `characters`).
+fn check_text(field: &str, value: &str, max: usize) -> MembersResult<()> {
+    check_len(field, value, max)?;
+    match free_text_problem(value) {
+        Some(problem) => Err(MembersError::invalid_field(field, "CHARACTERS", problem)),
+        None => Ok(()),
+    }
+}
+
 fn check_opt(field: &str, value: &Option<String>, max: usize) -> MembersResult<()> {
     value
         .as_deref()
-        .map_or(Ok(()), |v| check_len(field, v, max))
+        .map_or(Ok(()), |v| check_text(field, v, max))
 }
 
 fn check_count(field: &str, count: usize, max: usize) -> MembersResult<()> {
@@ -296,14 +307,14 @@ fn check_count(field: &str, count: usize, max: usize) -> MembersResult<()> {
 
 fn check_email(field: &str, email: &str) -> MembersResult<()> {
     check_len(field, email, MAX_STRING)?;
-    if !is_valid_email(email) {
-        return Err(MembersError::invalid_field(
+    match email_problem(email) {
+        Some(problem) => Err(MembersError::invalid_field(
             field,
             "FORMAT",
-            format!("{email:?} is not a valid email address"),
-        ));
+            format!("{email:?} {problem}"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn check_image(field: &str, image: &Option<Image>) -> MembersResult<()> {
@@ -315,12 +326,12 @@ fn check_image(field: &str, image: &Option<Image>) -> MembersResult<()> {
             "is required",
         ));
     }
-    check_len(&format!("{field}.url"), &image.url, MAX_STRING)?;
+    check_text(&format!("{field}.url"), &image.url, MAX_STRING)?;
     check_opt(&format!("{field}._id"), &image.id, MAX_STRING)
 }
 
 fn check_address(field: &str, address: &Address) -> MembersResult<()> {
-    check_len(&format!("{field}._id"), &address.id, MAX_STRING)?;
+    check_text(&format!("{field}._id"), &address.id, MAX_STRING)?;
     check_opt(
         &format!("{field}.addressLine"),
         &address.address_line,
@@ -421,7 +432,7 @@ pub fn validate_member(member: &Member, root: &str) -> MembersResult<()> {
                 "keys must not be empty",
             ));
         }
-        check_len(&path, key, MAX_STRING)?;
+        check_text(&path, key, MAX_STRING)?;
         check_opt(&format!("{path}.name"), &field.name, MAX_STRING)?;
     }
     let p = &member.profile;
@@ -669,6 +680,71 @@ mod tests {
             let error = patched(patch).unwrap_err();
             assert_eq!(error.violations[0].field, field, "{}", error.message);
         }
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_refused_in_every_text_field() {
+        let cases = [
+            (
+                json!({"contact": {"firstName": "Ann\u{0}"}}),
+                "member.contact.firstName",
+            ),
+            (
+                json!({"contact": {"lastName": "a\u{202e}b"}}),
+                "member.contact.lastName",
+            ),
+            (
+                json!({"contact": {"company": "x\ny"}}),
+                "member.contact.company",
+            ),
+            (
+                json!({"contact": {"jobTitle": "\u{2067}x"}}),
+                "member.contact.jobTitle",
+            ),
+            (
+                json!({"profile": {"nickname": "evil\u{202e}gpj.exe"}}),
+                "member.profile.nickname",
+            ),
+            (
+                json!({"profile": {"title": "t\u{1b}[31m"}}),
+                "member.profile.title",
+            ),
+            (
+                json!({"profile": {"photo": {"url": "https://x.test/\u{202e}"}}}),
+                "member.profile.photo.url",
+            ),
+            (
+                json!({"contact": {"addresses": [{"city": "O\u{7}slo"}]}}),
+                "member.contact.addresses[0].city",
+            ),
+            (
+                json!({"contact": {"addresses": [{"streetAddress": {"name": "\u{202d}x"}}]}}),
+                "member.contact.addresses[0].streetAddress.name",
+            ),
+            (
+                json!({"contact": {"customFields": {"k\u{202e}": {"value": 1}}}}),
+                "member.contact.customFields.k\u{202e}",
+            ),
+        ];
+        for (patch, field) in cases {
+            let error = patched(patch.clone()).unwrap_err();
+            assert_eq!(error.violations[0].field, field, "{patch}");
+            assert_eq!(error.violations[0].violated_rule, "CHARACTERS", "{patch}");
+        }
+        // Joiners stay: emoji and Persian names need them.
+        let m = patched(json!({"profile": {"nickname": "👩\u{200d}💻 \u{645}\u{200c}\u{645}"}}));
+        assert!(m.is_ok(), "{m:?}");
+    }
+
+    #[test]
+    fn an_email_with_an_invisible_character_names_the_field_and_the_code_point() {
+        let error = patched(json!({"contact": {"emails": ["a\u{200b}b@x.com"]}})).unwrap_err();
+        assert_eq!(error.violations[0].field, "member.contact.emails[0]");
+        assert!(error.message.contains("U+200B"), "{}", error.message);
+        let mut m = member();
+        m.login_email = "a\u{200b}b@x.com".into();
+        let error = validate_member(&m, "member").unwrap_err();
+        assert_eq!(error.violations[0].field, "member.loginEmail");
     }
 
     #[test]

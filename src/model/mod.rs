@@ -3,6 +3,7 @@
 //!
 //! Knows nothing of queries, storage, callers or JS.
 
+pub mod characters;
 pub mod credentials;
 pub mod csv_columns;
 pub mod decode;

@@ -2,8 +2,10 @@
 //!
 //! `unique_key` is the one definition of "the same email" and "the same slug"
 //! (SPEC §2, §6); `fold` is the one definition of case-insensitive matching for
-//! `startsWith`, `contains` and search, so memory and SQL stores agree.
+//! `startsWith`, `contains` and search, so memory and SQL stores agree. Which
+//! characters an email or a slug may hold at all is `characters`' rule.
 
+use super::characters::{identifier_problem, mixed_script_problem};
 use unicode_normalization::UnicodeNormalization;
 
 /// Lower-cases char by char, with no context rules, so that a fold of a prefix is a
@@ -62,29 +64,77 @@ pub fn slugify(source: &str) -> String {
     }
 }
 
-/// Why an explicitly set slug is refused, or `None` when it is valid (SPEC §6).
-pub fn slug_problem(slug: &str) -> Option<&'static str> {
+/// The slug a new member gets from its nickname, else from its email's local part
+/// (SPEC §6): the first of them that is in one script, so a look-alike nickname
+/// does not make a look-alike profile address; `member` when neither is.
+pub fn generated_slug(nickname: Option<&str>, email: &str) -> String {
+    nickname
+        .filter(|n| !n.trim().is_empty())
+        .map(slugify)
+        .into_iter()
+        .chain([slugify(email_local_part(email))])
+        .find(|slug| mixed_script_problem(slug).is_none())
+        .unwrap_or_else(|| "member".to_string())
+}
+
+/// Why an explicitly set slug is refused, or `None` when it is valid (SPEC §6;
+/// characters per `characters`).
+pub fn slug_problem(slug: &str) -> Option<String> {
     let count = slug.chars().count();
     if count == 0 {
-        return Some("must not be empty");
+        return Some("must not be empty".into());
     }
     if count > 255 {
-        return Some("must be at most 255 characters");
+        return Some("must be at most 255 characters".into());
+    }
+    if let Some(problem) = identifier_problem(slug) {
+        return Some(problem);
     }
     if !slug
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Some("may hold only letters, digits, '-', '_' and '.'");
+        return Some("may hold only letters, digits, '-', '_' and '.'".into());
     }
     if slug.starts_with(['-', '.']) || slug.ends_with(['-', '.']) {
-        return Some("must not start or end with '-' or '.'");
+        return Some("must not start or end with '-' or '.'".into());
     }
-    None
+    mixed_script_problem(slug).map(|scripts| {
+        format!("mixes scripts ({scripts}), as look-alikes of other slugs do; use one script")
+    })
+}
+
+/// Why `email` is not a valid address, or `None` when it is: `local@domain.tld`
+/// without spaces, invisible characters or mixed scripts (SPEC §2).
+pub fn email_problem(email: &str) -> Option<String> {
+    if let Some(problem) = identifier_problem(email) {
+        return Some(problem);
+    }
+    if !has_email_syntax(email) {
+        return Some("is not a valid email address".into());
+    }
+    let (local, domain) = email.rsplit_once('@')?;
+    if let Some(scripts) = mixed_script_problem(local) {
+        return Some(format!(
+            "mixes scripts ({scripts}) before the @, as look-alike addresses do; use one script"
+        ));
+    }
+    domain.split('.').find_map(|label| {
+        mixed_script_problem(label).map(|scripts| {
+            format!(
+                "mixes scripts ({scripts}) in the domain label {label:?}, as look-alike domains do"
+            )
+        })
+    })
+}
+
+/// True for a valid address (see [`email_problem`]).
+pub fn is_valid_email(email: &str) -> bool {
+    email_problem(email).is_none()
 }
 
 /// True for an address of the form `local@domain.tld` without spaces.
-pub fn is_valid_email(email: &str) -> bool {
+fn has_email_syntax(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };
@@ -173,5 +223,73 @@ mod tests {
         assert!(!is_valid_email("ann@example"));
         assert!(!is_valid_email("ann smith@example.com"));
         assert!(!is_valid_email("annexample.com"));
+    }
+
+    #[test]
+    fn an_email_with_a_zero_width_or_format_character_is_refused_by_code_point() {
+        for (email, code_point) in [
+            ("a\u{200b}b@x.com", "U+200B"),
+            ("a\u{200c}b@x.com", "U+200C"),
+            ("a\u{200d}b@x.com", "U+200D"),
+            ("a\u{2060}b@x.com", "U+2060"),
+            ("\u{feff}ab@x.com", "U+FEFF"),
+            ("ab@x\u{202e}moc.com", "U+202E"),
+            ("ab\u{2066}@x.com", "U+2066"),
+            ("ab@x.com\u{ad}", "U+00AD"),
+        ] {
+            let problem = email_problem(email).unwrap_or_default();
+            assert!(problem.contains(code_point), "{email:?}: {problem}");
+        }
+        assert_eq!(email_problem("ab@x.com"), None);
+    }
+
+    #[test]
+    fn look_alike_emails_are_refused_and_real_unicode_ones_kept() {
+        // A fullwidth address is the same as the plain one (unique_key), not invalid.
+        assert_eq!(email_problem("ａｎｎ@example.com"), None);
+        assert!(email_problem("p\u{430}ypal@example.com")
+            .unwrap()
+            .contains("Latin and Cyrillic"));
+        assert!(email_problem("ann@p\u{430}ypal.com")
+            .unwrap()
+            .contains("domain label"));
+        for real in [
+            "иван@пример.рф",
+            "zoë@example.com",
+            "山田@例え.jp",
+            "иван@example.com",
+        ] {
+            assert_eq!(email_problem(real), None, "{real}");
+        }
+    }
+
+    #[test]
+    fn slugs_refuse_invisible_and_mixed_script_text() {
+        assert!(slug_problem("a\u{200b}b").unwrap().contains("U+200B"));
+        assert!(slug_problem("ann\u{202e}").unwrap().contains("U+202E"));
+        assert_eq!(slug_problem("ﬁne-ｓｌｕｇ"), None);
+        assert!(slug_problem("p\u{430}ypal")
+            .unwrap()
+            .contains("mixes scripts"));
+        assert_eq!(slug_problem("иван-петров"), None);
+        assert_eq!(slug_problem("zoë.ünal"), None);
+    }
+
+    #[test]
+    fn a_generated_slug_is_never_a_mixed_script_look_alike() {
+        assert_eq!(
+            generated_slug(Some("P\u{430}ypal"), "ann@example.com"),
+            "ann"
+        );
+        assert_eq!(
+            generated_slug(Some("P\u{430}ypal"), "p\u{430}ypal@example.com"),
+            "member"
+        );
+        assert_eq!(
+            generated_slug(Some("Иван Петров"), "x@example.com"),
+            "иван-петров"
+        );
+        assert_eq!(generated_slug(None, "ann.lee@example.com"), "ann-lee");
+        assert_eq!(generated_slug(Some("  "), "ann@example.com"), "ann");
     }
 }

@@ -3,22 +3,14 @@
 
 use super::caller::Caller;
 use super::engine::Engine;
-use crate::model::text::{email_local_part, slug_problem, slugify, unique_key};
+use crate::model::text::{generated_slug, slug_problem, unique_key};
 use crate::model::{Member, MemberId, MembersError, MembersResult};
 use crate::store::Store;
 use std::collections::HashSet;
 
 /// The slug a new member would get from its nickname or email (before suffixes).
 pub fn base_slug(member: &Member) -> String {
-    match member
-        .profile
-        .nickname
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-    {
-        Some(nickname) => slugify(nickname),
-        None => slugify(email_local_part(&member.login_email)),
-    }
+    generated_slug(member.profile.nickname.as_deref(), &member.login_email)
 }
 
 /// The first of `base`, `base-2`, `base-3`... whose key is not in use, neither in

@@ -1,7 +1,8 @@
 //! JS values ⇄ JSON for the core.
 //!
 //! In: `JSON.stringify` semantics, so `Date` arguments become ISO strings and
-//! `undefined` disappears. Out: `JSON.parse` of serde_json's text (plain objects,
+//! `undefined` disappears; but NaN and ±Infinity, which it would turn into `null`
+//! without a word, are refused naming where they are. Out: `JSON.parse` of serde_json's text (plain objects,
 //! never `Map`), with the date fields of SPEC §1 turned into JS `Date`s.
 
 use js_sys::JSON;
@@ -21,6 +22,21 @@ pub fn to_json(value: &JsValue, argument: &str) -> MembersResult<Value> {
         .ok_or_else(|| {
             MembersError::invalid_field(argument, "TYPE", "can not be converted to JSON")
         })?;
+    if text.contains("null") {
+        if let Some(path) = non_finite_path(value) {
+            // Option bags are named by their keys, as the core names their fields.
+            let field = match (argument, path.as_str()) {
+                (_, "") => argument.to_string(),
+                ("options" | "request", _) => path,
+                _ => crate::model::decode::join_path(argument, &path),
+            };
+            return Err(MembersError::invalid_field(
+                &field,
+                "TYPE",
+                "must be a finite number (NaN and Infinity have no JSON form)",
+            ));
+        }
+    }
     serde_json::from_str(&text).map_err(|e| {
         MembersError::invalid_field(argument, "TYPE", format!("is not valid JSON: {e}"))
     })
@@ -31,6 +47,17 @@ pub fn to_string_arg(value: &JsValue, argument: &str) -> MembersResult<String> {
     value
         .as_string()
         .ok_or_else(|| MembersError::invalid_field(argument, "REQUIRED_FIELD", "must be a string"))
+}
+
+#[wasm_bindgen(module = "/src/wasm/non_finite.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = nonFinitePath)]
+    fn non_finite_path_js(value: &JsValue) -> JsValue;
+}
+
+/// Where `value` holds NaN or ±Infinity, if anywhere.
+fn non_finite_path(value: &JsValue) -> Option<String> {
+    non_finite_path_js(value).as_string()
 }
 
 #[wasm_bindgen(module = "/src/wasm/revive.js")]

@@ -12,6 +12,7 @@ use crate::api::rest::{
     WireRequest,
 };
 use crate::model::credentials::SessionToken;
+use crate::model::decode::parse_json_text;
 use crate::model::MembersResult;
 use crate::model::{ErrorCode, MembersError};
 use crate::service::auth::sessions::SESSION_TTL_MS;
@@ -109,16 +110,9 @@ impl Members {
             let body = if body.trim().is_empty() {
                 Value::Null
             } else {
-                match serde_json::from_str(&body) {
+                match parse_json_text(&body, "body") {
                     Ok(value) => value,
-                    Err(e) => {
-                        let error = MembersError::invalid_field(
-                            "body",
-                            "FORMAT",
-                            format!("is not valid JSON: {e}"),
-                        );
-                        return Ok(error_response(&error, false));
-                    }
+                    Err(error) => return Ok(error_response(&error, false)),
                 }
             };
             let request = WireRequest {

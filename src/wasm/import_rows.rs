@@ -5,7 +5,9 @@
 use super::convert::{to_js, to_json};
 use super::error::to_js_error;
 use super::members::Members;
-use crate::model::csv_columns::{check_header, column_of, export_header, row_of_member};
+use crate::model::csv_columns::{
+    check_header, column_of, export_header, report_cell, row_of_member,
+};
 use crate::model::decode::decode;
 use crate::model::{Fieldset, Member, MembersError, MembersResult};
 use crate::query::QueryRequest;
@@ -91,6 +93,17 @@ impl Members {
                 .collect::<MembersResult<Vec<_>>>()?;
             serde_json::to_value(rows).map_err(|e| MembersError::internal(e.to_string()))
         })())
+    }
+
+    /// `csvReportRow(cells)` → the cells of an import report row (a rejected row
+    /// and its error, or the header), with a `'` before each that a spreadsheet
+    /// would run as a formula; importing the report reads what the file read.
+    #[wasm_bindgen(js_name = csvReportRow)]
+    pub fn csv_report_row(&self, cells: JsValue) -> Result<JsValue, JsValue> {
+        answer(
+            strings(&cells, "cells")
+                .map(|cells| Value::from(cells.into_iter().map(report_cell).collect::<Vec<_>>())),
+        )
     }
 
     /// `exportPage(filter, cursor, limit)` → `{ members, nextCursor }`: one page of

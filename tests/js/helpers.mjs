@@ -141,7 +141,8 @@ async function withServer(fn) {
  * file) that this process is a client of. `options` are the other configure()
  * options (site policy: approval, defaultPrivacy, emailVerification, loginLimit;
  * a server gets them from its environment). Every test file
- * calls this instead of configure().
+ * calls this instead of configure(). Resolves with `{ database }`, the URL of the
+ * database (none for memory:), and for http the `server`.
  */
 export async function useStore(options = {}) {
   if (STORE === 'http') {
@@ -159,18 +160,22 @@ export async function useStore(options = {}) {
       },
     });
     configure({ baseUrl: server.baseUrl, adminKey: server.adminKey, ...rest });
-    return { server };
+    return { server, database: server.database };
   } else if (STORE === 'memory') {
     configure({ database: 'memory:', ...options });
   } else if (STORE === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'members-test-'));
     tempDirs.push(dir);
-    configure({ database: `sqlite:${join(dir, 'members.db')}`, ...options });
+    const database = `sqlite:${join(dir, 'members.db')}`;
+    configure({ database, ...options });
+    return { database };
   } else {
     const name = `test_${randomBytes(8).toString('hex')}`;
     await withServer((client) => client.query(`CREATE DATABASE ${name}`));
     databases.push(name);
-    configure({ database: postgresUrl(name), ...options });
+    const database = postgresUrl(name);
+    configure({ database, ...options });
+    return { database };
   }
   return {};
 }

@@ -5,7 +5,7 @@ use super::password::Password;
 use super::sessions::NewSession;
 use super::verification::{email_not_verified, mail_not_configured};
 use crate::model::input::MemberInput;
-use crate::model::text::is_valid_email;
+use crate::model::text::{email_problem, is_valid_email};
 use crate::model::{
     project, ErrorCode, Fieldset, MemberId, MemberView, MembersError, MembersResult, Status,
 };
@@ -43,14 +43,14 @@ pub(crate) fn is_plausible_email(email: &str) -> bool {
 /// A plausible email in `field`, else `INVALID_ARGUMENT` / `FORMAT` naming it.
 pub(crate) fn require_plausible_email(email: &str, field: &str) -> MembersResult<()> {
     if is_plausible_email(email) {
-        Ok(())
-    } else {
-        Err(MembersError::invalid_field(
-            field,
-            "FORMAT",
-            format!("{email:?} is not a valid email address"),
-        ))
+        return Ok(());
     }
+    let problem = email_problem(email).unwrap_or_else(|| "is too long".into());
+    Err(MembersError::invalid_field(
+        field,
+        "FORMAT",
+        format!("{email:?} {problem}"),
+    ))
 }
 
 /// Why a member with the right password still can not log in.
