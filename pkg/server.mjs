@@ -63,6 +63,33 @@ function errorBody(status, code, message) {
   return JSON.stringify({ message, details: { applicationError: { code, description: message, data: {} } } });
 }
 
+/** [status, reason, code, message] of the requests Node refuses before we see them. */
+const CLIENT_ERRORS = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are over 16 KB'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request took too long to arrive'],
+  default: [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'],
+};
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The answer to a body that could not be read, in the core's error shape. */
+function unreadableBody(error, maxBytes) {
+  if (error.notUtf8) {
+    const description = 'is not valid UTF-8';
+    const message = `body: ${description}`;
+    return JSON.stringify({
+      message,
+      details: {
+        applicationError: { code: 'INVALID_ARGUMENT', description: message, data: {} },
+        validationError: { fieldViolations: [{ field: 'body', description, violatedRule: 'FORMAT' }] },
+      },
+    });
+  }
+  const status = error.status ?? 400;
+  const message = status === 413 ? `the request body is over ${maxBytes} bytes` : 'the request body could not be read';
+  return errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message);
+}
+
 const digest = (text) => createHash('sha256').update(text).digest();
 
 /**
@@ -235,7 +262,16 @@ export function createMembersServer(options = {}) {
         }
         chunks.push(chunk);
       });
-      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      // Bytes that are not UTF-8 are refused, not replaced (a replaced byte would
+      // store something the client never sent). ignoreBOM keeps a leading BOM in
+      // the text, where JSON refuses it, instead of dropping it unseen.
+      request.on('end', () => {
+        try {
+          resolve(STRICT_UTF8.decode(Buffer.concat(chunks)));
+        } catch {
+          reject(Object.assign(new Error('not UTF-8'), { status: 400, notUtf8: true }));
+        }
+      });
       request.on('error', reject);
     });
   }
@@ -269,7 +305,7 @@ export function createMembersServer(options = {}) {
     } catch (error) {
       const status = error.status ?? 400;
       response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-      response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', 'the request body could not be read'));
+      response.end(unreadableBody(error, MAX_BODY_BYTES));
       return status;
     }
     // Both ask for (or end) a cookie, so both must come from this site.
@@ -337,11 +373,10 @@ export function createMembersServer(options = {}) {
         body = await readBody(request);
       } catch (error) {
         const status = error.status ?? 400;
-        const message = status === 413 ? `the request body is over ${MAX_BODY_BYTES} bytes` : 'the request body could not be read';
         response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
         // The rest of an oversized upload is never read: close once answered.
-        response.on('finish', () => request.socket?.destroy());
-        response.end(errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message));
+        if (status === 413) response.on('finish', () => request.socket?.destroy());
+        response.end(unreadableBody(error, MAX_BODY_BYTES));
         return status;
       }
       if (wrongAdminKey(request.headers.authorization)) {
@@ -420,6 +455,15 @@ export function createMembersServer(options = {}) {
   });
 
   boundConnections(server, limits, { perAddress: !options.trustProxy });
+  // Node's own answers to a request it could not parse, whose headers are too
+  // large or that took too long to arrive are bare; give them the error shape.
+  server.on('clientError', (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const [status, reason, code, message] = CLIENT_ERRORS[error.code] ?? CLIENT_ERRORS.default;
+    const body = errorBody(status, code, message);
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
 
   // Closing the server also ends the event streams (else close() would wait on
   // them forever) and stops claiming deliveries; shutdown() waits for both.
