@@ -919,19 +919,35 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
             Value::Null,
         ),
         ListAsyncJobItems { id, options } => {
+            let (status, limit, cursor) = (
+                &options["statusFilter"],
+                &options["paging"]["limit"],
+                &options["paging"]["cursor"],
+            );
             let mut query = Vec::new();
-            if let Some(status) = options["statusFilter"].as_str() {
+            if let Some(status) = status.as_str() {
                 query.push(format!("statusFilter={}", percent_encode(status)));
             }
-            match &options["paging"]["limit"] {
+            // A string limit goes as itself (JSON quotes would reach the server).
+            match limit {
                 Value::Null => {}
-                limit => query.push(format!(
-                    "paging.limit={}",
-                    percent_encode(&limit.to_string())
-                )),
+                Value::String(limit) => {
+                    query.push(format!("paging.limit={}", percent_encode(limit)))
+                }
+                limit => query.push(format!("paging.limit={limit}")),
             }
-            if let Some(cursor) = options["paging"]["cursor"].as_str() {
+            if let Some(cursor) = cursor.as_str() {
                 query.push(format!("paging.cursor={}", percent_encode(cursor)));
+            }
+            // What flat parameters can not carry (a float, an array) goes as `.r`.
+            let flat = |v: &Value| v.is_null() || v.is_string();
+            if !(flat(status) && flat(cursor) && (flat(limit) || limit.is_i64())) {
+                query = vec![format!(
+                    ".r={}",
+                    base64_json(
+                        &json!({ "statusFilter": status, "paging": { "limit": limit, "cursor": cursor } })
+                    )
+                )];
             }
             (
                 Method::Get,

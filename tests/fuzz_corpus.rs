@@ -1,0 +1,86 @@
+//! Replays the fuzz corpus and every past crash on stable, as ordinary tests:
+//! each file of fuzz/corpus/<target>/ and fuzz/regressions/<target>/ goes
+//! through the very check the fuzz target runs (fuzz/src/, compiled in here),
+//! so what the fuzzer once found stays fixed. Then one named test per crash
+//! asserts the behaviour its fix chose.
+
+#[path = "../fuzz/src/lib.rs"]
+mod checks;
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use universal_members::api::rest::{decode_request, encode_request};
+use universal_members::query::Filter;
+
+/// The files of `fuzz/<kind>/<target>/`, sorted; none when it does not exist.
+fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join(kind)
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|entry| entry.expect("a corpus entry").path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `check` on every corpus and regression input of `target`, and reports
+/// each failing file by name.
+fn replay(target: &str, check: fn(&[u8])) {
+    let corpus = inputs("corpus", target);
+    assert!(!corpus.is_empty(), "fuzz/corpus/{target}/ holds no seeds");
+    let mut failed = Vec::new();
+    for path in corpus.iter().chain(&inputs("regressions", target)) {
+        let data = std::fs::read(path).expect("a readable input");
+        if std::panic::catch_unwind(|| check(&data)).is_err() {
+            failed.push(path.display().to_string());
+        }
+    }
+    assert!(failed.is_empty(), "{target} fails on {failed:#?}");
+}
+
+#[test]
+fn the_filter_corpus_passes_the_filter_check() {
+    replay("filter", checks::filter::check);
+}
+
+#[test]
+fn the_member_input_corpus_passes_the_member_input_check() {
+    replay("member_input", checks::member_input::check);
+}
+
+#[test]
+fn the_rest_request_corpus_passes_the_rest_request_check() {
+    replay("rest_request", checks::rest_request::check);
+}
+
+#[test]
+fn the_csv_row_corpus_passes_the_csv_row_check() {
+    replay("csv_row", checks::csv_row::check);
+}
+
+// One test per crash the fuzzer found (fuzz/regressions/), on the fixed behaviour.
+
+#[test]
+fn an_empty_field_name_in_a_filter_is_refused_naming_the_filter() {
+    let error = Filter::parse(&json!({ "": { "$gte": "2024-01-01T00:00:00Z" } })).unwrap_err();
+    assert_eq!(error.violations[0].field, "filter");
+    assert!(error.message.contains("\"\""), "{}", error.message);
+}
+
+#[test]
+fn a_job_items_limit_that_is_not_a_number_reaches_the_server_as_sent() {
+    for limit in [json!("abc"), json!(1.5), json!(["1", "2"])] {
+        let operation = universal_members::api::operation::Operation::ListAsyncJobItems {
+            id: "job-1".into(),
+            options: json!({ "statusFilter": null, "paging": { "limit": limit, "cursor": null } }),
+        };
+        let decoded = decode_request(&encode_request(&operation)).unwrap().unwrap();
+        assert_eq!(decoded, operation, "{limit}");
+    }
+}
