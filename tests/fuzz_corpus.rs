@@ -80,7 +80,42 @@ fn a_job_items_limit_that_is_not_a_number_reaches_the_server_as_sent() {
             id: "job-1".into(),
             options: json!({ "statusFilter": null, "paging": { "limit": limit, "cursor": null } }),
         };
-        let decoded = decode_request(&encode_request(&operation)).unwrap().unwrap();
+        let decoded = decode_request(&encode_request(&operation))
+            .unwrap()
+            .unwrap();
         assert_eq!(decoded, operation, "{limit}");
     }
+}
+
+#[test]
+fn webhook_delivery_options_that_are_not_text_reach_the_server_as_sent() {
+    for limit in [json!("5"), json!(5), json!(["1", "2"])] {
+        let operation = universal_members::api::operation::Operation::ListWebhookDeliveries {
+            id: "hook-1".into(),
+            options: json!({ "status": "FAILED", "limit": limit }),
+        };
+        let decoded = decode_request(&encode_request(&operation))
+            .unwrap()
+            .unwrap();
+        assert_eq!(decoded, operation, "{limit}");
+    }
+}
+
+#[test]
+fn a_get_parameter_nested_too_deep_is_refused_naming_it() {
+    let deep = vec!["a"; universal_members::api::rest::MAX_PARAM_DEPTH + 1].join(".");
+    let error = universal_members::api::rest::query_params(&format!("{deep}=1")).unwrap_err();
+    assert_eq!(error.violations[0].violated_rule, "DEPTH");
+    assert!(deep.starts_with(&error.violations[0].field));
+    let fits = vec!["a"; universal_members::api::rest::MAX_PARAM_DEPTH].join(".");
+    assert!(universal_members::api::rest::query_params(&format!("{fits}=1")).is_ok());
+}
+
+#[test]
+fn a_long_integer_in_a_custom_field_cell_exports_and_imports_unchanged() {
+    use universal_members::model::csv_columns::{custom_cell, custom_value};
+    let cell = "8".repeat(78);
+    let value = custom_value(&cell);
+    assert_eq!(custom_value(&custom_cell(&value)), value);
+    assert_eq!(value.as_f64(), Some(8.888888888888889e77));
 }
