@@ -119,3 +119,22 @@ fn a_long_integer_in_a_custom_field_cell_exports_and_imports_unchanged() {
     assert_eq!(custom_value(&custom_cell(&value)), value);
     assert_eq!(value.as_f64(), Some(8.888888888888889e77));
 }
+
+#[test]
+fn a_date_is_accepted_only_when_it_is_written_back_as_it_was_read() {
+    use universal_members::model::Timestamp;
+    for refused in [
+        "0000-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:60Z",
+        "9999-12-31T23:00:00-01:00",
+        "2024-01-01T00:00:00+-1:00",
+        "2024-01-01T00:00:00+24:00",
+        "2024-01-01T00:00:00+01:60",
+    ] {
+        assert_eq!(Timestamp::parse(refused), None, "{refused}");
+    }
+    for kept in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00.5+05:30"] {
+        let instant = Timestamp::parse(kept).unwrap();
+        assert_eq!(Timestamp::parse(&instant.to_string()), Some(instant), "{kept}");
+    }
+}
