@@ -1,5 +1,6 @@
 //! Replays the fuzz corpus and every past crash on stable, as ordinary tests:
-//! each file of fuzz/corpus/<target>/ and fuzz/regressions/<target>/ goes
+//! each file of fuzz/seeds/<target>/ (hand-written), fuzz/corpus/<target>/
+//! (minimised finds) and fuzz/regressions/<target>/ (past crashes) goes
 //! through the very check the fuzz target runs (fuzz/src/, compiled in here),
 //! so what the fuzzer once found stays fixed. Then one named test per crash
 //! asserts the behaviour its fix chose.
@@ -32,10 +33,11 @@ fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
 /// Runs `check` on every corpus and regression input of `target`, and reports
 /// each failing file by name.
 fn replay(target: &str, check: fn(&[u8])) {
-    let corpus = inputs("corpus", target);
-    assert!(!corpus.is_empty(), "fuzz/corpus/{target}/ holds no seeds");
+    let seeds = inputs("seeds", target);
+    assert!(!seeds.is_empty(), "fuzz/seeds/{target}/ holds no seeds");
     let mut failed = Vec::new();
-    for path in corpus.iter().chain(&inputs("regressions", target)) {
+    let all = [seeds, inputs("corpus", target), inputs("regressions", target)];
+    for path in all.iter().flatten() {
         let data = std::fs::read(path).expect("a readable input");
         if std::panic::catch_unwind(|| check(&data)).is_err() {
             failed.push(path.display().to_string());
@@ -133,8 +135,16 @@ fn a_date_is_accepted_only_when_it_is_written_back_as_it_was_read() {
     ] {
         assert_eq!(Timestamp::parse(refused), None, "{refused}");
     }
-    for kept in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00.5+05:30"] {
+    for kept in [
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999Z",
+        "2024-02-29T12:00:00.5+05:30",
+    ] {
         let instant = Timestamp::parse(kept).unwrap();
-        assert_eq!(Timestamp::parse(&instant.to_string()), Some(instant), "{kept}");
+        assert_eq!(
+            Timestamp::parse(&instant.to_string()),
+            Some(instant),
+            "{kept}"
+        );
     }
 }

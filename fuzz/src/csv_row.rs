@@ -18,7 +18,9 @@ use universal_members::store::MemoryStore;
 
 /// Checks one fuzz input: a header line and a row line, cells tab-separated.
 pub fn check(data: &[u8]) {
-    let Some((header, row)) = rows_of(data) else { return };
+    let Some((header, row)) = rows_of(data) else {
+        return;
+    };
     let member = match draft(&header, &row) {
         Ok(member) => member,
         Err(error) => return assert_names_a_field(&error, None),

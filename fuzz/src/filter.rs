@@ -85,6 +85,10 @@ fn scalar(value: &Scalar) -> Value {
 fn members() -> &'static [Member] {
     static MEMBERS: OnceLock<Vec<Member>> = OnceLock::new();
     MEMBERS.get_or_init(|| {
-        [super::member_input::bare_member(), super::member_input::full_member()].to_vec()
+        [
+            super::member_input::bare_member(),
+            super::member_input::full_member(),
+        ]
+        .to_vec()
     })
 }

@@ -11,11 +11,15 @@
 
 use super::assert_names_a_field;
 use serde_json::Value;
-use universal_members::api::rest::{decode_request, encode_request, Method, RouteError, WireRequest};
+use universal_members::api::rest::{
+    decode_request, encode_request, Method, RouteError, WireRequest,
+};
 
 /// Checks one fuzz input: `METHOD /path?query` then the JSON body.
 pub fn check(data: &[u8]) {
-    let Some(request) = request_of(data) else { return };
+    let Some(request) = request_of(data) else {
+        return;
+    };
     match decode_request(&request) {
         Err(RouteError::NotFound) => {}
         Err(RouteError::MethodNotAllowed(allowed)) => {
@@ -30,10 +34,9 @@ pub fn check(data: &[u8]) {
         Ok(Ok(operation)) => {
             let encoded = encode_request(&operation);
             match decode_request(&encoded) {
-                Ok(Ok(again)) => assert_eq!(
-                    again, operation,
-                    "{request:?} encoded again as {encoded:?}"
-                ),
+                Ok(Ok(again)) => {
+                    assert_eq!(again, operation, "{request:?} encoded again as {encoded:?}")
+                }
                 other => panic!("{request:?} encoded again as {encoded:?} gives {other:?}"),
             }
         }
