@@ -36,7 +36,11 @@ fn replay(target: &str, check: fn(&[u8])) {
     let seeds = inputs("seeds", target);
     assert!(!seeds.is_empty(), "fuzz/seeds/{target}/ holds no seeds");
     let mut failed = Vec::new();
-    let all = [seeds, inputs("corpus", target), inputs("regressions", target)];
+    let all = [
+        seeds,
+        inputs("corpus", target),
+        inputs("regressions", target),
+    ];
     for path in all.iter().flatten() {
         let data = std::fs::read(path).expect("a readable input");
         if std::panic::catch_unwind(|| check(&data)).is_err() {
