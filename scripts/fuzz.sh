@@ -69,8 +69,16 @@ for target in $TARGETS; do
   if [ "${FUZZ_CMIN:-0}" = 1 ]; then
     # Keeps the fewest inputs that reach every edge the run reached (edges, not
     # hit counts: a few hundred files, not thousands), into the committed corpus.
-    nice -n 19 cargo +nightly fuzz cmin --sanitizer "$SANITIZER" "$target" "fuzz/corpus/$target" -- \
-      -use_counters=0 "$corpus" "fuzz/seeds/$target"
+    # libFuzzer's merge on the built target (`cargo fuzz cmin` takes one corpus
+    # only); seeds stay in fuzz/seeds/, so their copies are dropped.
+    merged=$(mktemp -d)
+    nice -n 19 "fuzz/target/x86_64-unknown-linux-gnu/release/$target" -merge=1 -use_counters=0 \
+      "$merged" "fuzz/seeds/$target" "fuzz/corpus/$target" "$corpus" 2>&1 | grep 'MERGE-OUTER: [0-9]* new' || true
+    for seed in "fuzz/seeds/$target"/*; do
+      rm -f "$merged/$(sha1sum < "$seed" | cut -d' ' -f1)"
+    done
+    rm -rf "fuzz/corpus/$target" && mv "$merged" "fuzz/corpus/$target" && chmod 755 "fuzz/corpus/$target"
+    echo "fuzz: fuzz/corpus/$target now holds $(ls "fuzz/corpus/$target" | wc -l) inputs"
   fi
 done
 
