@@ -1,10 +1,10 @@
-# The only entry points: setup, build, run, test, bench (DESIGN.md).
+# The only entry points: setup, build, run, test, bench, fuzz (DESIGN.md).
 WASM_TARGET := wasm32-unknown-unknown
 WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench lint test-rust test-js test-js-suites test-types test-e2e pack clean
+.PHONY: setup build run test bench fuzz lint test-rust test-js test-js-suites test-types test-e2e pack clean
 
 setup:
 	@scripts/setup.sh
@@ -75,6 +75,12 @@ bench: build
 	node bench/events.mjs
 	scripts/with-postgres.sh node bench/jobs.mjs
 	node bench/import.mjs
+
+# cargo-fuzz targets (nightly, installed when missing), one at a time for
+# FUZZ_SECONDS each (default 60); finds land in fuzz/regressions/, which
+# `make test` replays on stable (tests/fuzz_corpus.rs). FUZZING.md has the figures.
+fuzz:
+	@scripts/fuzz.sh
 
 clean:
 	rm -rf target .build $(WASM_OUT)

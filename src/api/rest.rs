@@ -472,6 +472,9 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// Most parts of a dotted GET parameter name (`paging.limit` has 2).
+pub const MAX_PARAM_DEPTH: usize = 16;
+
 /// The GET parameters as one JSON request: either the `.r` parameter (base64url
 /// JSON of the whole request) or flat `a.b=1&fieldsets=X&fieldsets=Y` pairs.
 pub fn query_params(query: &str) -> MembersResult<Value> {
@@ -480,6 +483,16 @@ pub fn query_params(query: &str) -> MembersResult<Value> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = percent_decode(key);
         let value = percent_decode(value);
+        // `a.b.c` nests; bounded, so a key of dots can not build (or overflow
+        // the stack with) a deep tree, and any request fits in `.r` JSON.
+        if key.split('.').count() > MAX_PARAM_DEPTH {
+            let shown: String = key.chars().take(64).collect();
+            return Err(MembersError::invalid_field(
+                &shown,
+                "DEPTH",
+                format!("nests deeper than {MAX_PARAM_DEPTH} levels"),
+            ));
+        }
         if key == ".r" {
             let bytes = URL_SAFE_NO_PAD
                 .decode(value.trim_end_matches('='))
@@ -776,6 +789,26 @@ fn rest(mut value: Value) -> Value {
     value
 }
 
+/// GET parameters that `query_params` reads back as `pairs` (dotted keys nest):
+/// flat `key=value` when each is a string (or an integer, where the route reads
+/// numbers), else all of them as `.r`, so the server gets exactly what was sent.
+fn get_query(pairs: &[(&str, &Value)], integers: bool) -> String {
+    let flat = |v: &Value| v.is_null() || v.is_string() || (integers && v.is_i64());
+    if !pairs.iter().all(|(_, value)| flat(value)) {
+        let mut request = Map::new();
+        for (key, value) in pairs {
+            insert_flat(&mut request, key, (*value).clone());
+        }
+        return format!(".r={}", base64_json(&Value::Object(request)));
+    }
+    let pair = |(key, value): &(&str, &Value)| match value {
+        Value::Null => None,
+        Value::String(text) => Some(format!("{key}={}", percent_encode(text))),
+        number => Some(format!("{key}={number}")),
+    };
+    pairs.iter().filter_map(pair).collect::<Vec<_>>().join("&")
+}
+
 /// Encodes an operation as a request (client side), in REST naming.
 pub fn encode_request(operation: &Operation) -> WireRequest {
     use Operation::*;
@@ -919,24 +952,19 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
             Value::Null,
         ),
         ListAsyncJobItems { id, options } => {
-            let mut query = Vec::new();
-            if let Some(status) = options["statusFilter"].as_str() {
-                query.push(format!("statusFilter={}", percent_encode(status)));
-            }
-            match &options["paging"]["limit"] {
-                Value::Null => {}
-                limit => query.push(format!(
-                    "paging.limit={}",
-                    percent_encode(&limit.to_string())
-                )),
-            }
-            if let Some(cursor) = options["paging"]["cursor"].as_str() {
-                query.push(format!("paging.cursor={}", percent_encode(cursor)));
-            }
+            let paging = &options["paging"];
+            let query = get_query(
+                &[
+                    ("statusFilter", &options["statusFilter"]),
+                    ("paging.limit", &paging["limit"]),
+                    ("paging.cursor", &paging["cursor"]),
+                ],
+                true,
+            );
             (
                 Method::Get,
                 format!("{JOBS_BASE}/{}/items", percent_encode(id)),
-                query.join("&"),
+                query,
                 Value::Null,
             )
         }
@@ -998,18 +1026,14 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
             )
         }
         ListWebhookDeliveries { id, options } => {
-            let mut query = Vec::new();
-            for key in ["status", "limit"] {
-                match &options[key] {
-                    Value::Null => {}
-                    Value::String(v) => query.push(format!("{key}={}", percent_encode(v))),
-                    other => query.push(format!("{key}={}", percent_encode(&other.to_string()))),
-                }
-            }
+            let query = get_query(
+                &[("status", &options["status"]), ("limit", &options["limit"])],
+                false,
+            );
             (
                 Method::Get,
                 format!("{WEBHOOKS_BASE}/{}/deliveries", percent_encode(id)),
-                query.join("&"),
+                query,
                 Value::Null,
             )
         }

@@ -57,17 +57,33 @@ impl Timestamp {
         }
         let offset_minutes = match rest {
             "Z" | "z" => 0,
-            _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) => {
+            _ if rest.len() == 6
+                && (rest.starts_with('+') || rest.starts_with('-'))
+                && rest.as_bytes()[3] == b':' =>
+            {
                 let sign = if rest.starts_with('-') { -1 } else { 1 };
-                let hours: i64 = rest.get(1..3)?.parse().ok()?;
-                let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+                let two = |from: usize| -> Option<i64> {
+                    let part = rest.get(from..from + 2)?;
+                    part.bytes()
+                        .all(|c| c.is_ascii_digit())
+                        .then(|| part.parse().ok())?
+                };
+                let (hours, minutes) = (two(1)?, two(4)?);
+                if hours > 23 || minutes > 59 {
+                    return None;
+                }
                 sign * (hours * 60 + minutes)
             }
             _ => return None,
         };
         let days = days_from_civil(year, month, day);
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-        Some(Timestamp(seconds * 1000 + millis))
+        let instant = seconds * 1000 + millis;
+        // Only what is written back with a four-digit year: an offset (or a leap
+        // second) can push 0000-01-01 or 9999-12-31 past it.
+        let years =
+            days_from_civil(0, 1, 1) * 86_400_000..days_from_civil(10_000, 1, 1) * 86_400_000;
+        years.contains(&instant).then_some(Timestamp(instant))
     }
 
     /// Parses a value given for `field`, naming it in the error.

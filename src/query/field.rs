@@ -114,10 +114,12 @@ impl Field {
             {
                 Some(key) if !key.is_empty() => Field::CustomField(key.to_string()),
                 _ => {
+                    // An empty name would name no field: name the place instead.
+                    let field = if name.is_empty() { context } else { name };
                     return Err(MembersError::invalid_filter(
-                        name,
+                        field,
                         format!("{name:?} can not be used in a {context}"),
-                    ))
+                    ));
                 }
             },
         };

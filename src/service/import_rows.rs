@@ -210,6 +210,17 @@ impl<S: Store> Engine<S> {
         Ok(json!({ "results": results }))
     }
 
+    /// The member `importRows` would make of one CSV row under `header`, without
+    /// the store: what the `csv_row` fuzz target (fuzz/) and its corpus replay
+    /// (tests/fuzz_corpus.rs) check. Public only for them, since `draft_of_row`
+    /// is the one place a row becomes a member.
+    #[doc(hidden)]
+    pub fn draft_csv_row(&self, header: &[String], row: Value) -> MembersResult<Member> {
+        let check = check_header(header)?;
+        self.draft_of_row(row, Some(&(check, header.len())))
+            .map(|draft| draft.member)
+    }
+
     /// One row as a new member, checked like `createMember`.
     fn draft_of_row(
         &self,

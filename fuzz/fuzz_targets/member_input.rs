@@ -1,0 +1,4 @@
+//! Fuzz target: see `universal_members_fuzz::member_input` for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| universal_members_fuzz::member_input::check(data));
