@@ -72,7 +72,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// `deleteMyMember`: the caller deletes itself. `contentAssigneeId`, when
-    /// given, must be another existing member (content is handed to it).
+    /// given, must be another member the caller can see (content is handed to
+    /// it); one it can not see is `NOT_FOUND`, exactly like a missing one, so the
+    /// call tells nothing of hidden members.
     pub async fn delete_my_member(
         &self,
         caller: &Caller,
@@ -81,13 +83,14 @@ impl<S: Store> Engine<S> {
         let id = caller.require_member("deleteMyMember")?.clone();
         if let Some(assignee) = content_assignee_id {
             let assignee = MemberId::parse(assignee, "contentAssigneeId")?;
-            if assignee == id || self.store.get(&assignee).await?.is_none() {
+            if assignee == id {
                 return Err(MembersError::invalid_field(
                     "contentAssigneeId",
-                    "EXISTING_MEMBER",
-                    "must be another existing member",
+                    "OTHER_MEMBER",
+                    "must be another member than the one deleted",
                 ));
             }
+            self.load_visible(caller, &assignee).await?;
         }
         let member = self
             .store
