@@ -1524,6 +1524,50 @@ mod tests {
         }
     }
 
+    fn refused_field(method: Method, path: &str, body: Value) -> String {
+        let request = WireRequest {
+            method,
+            path: path.into(),
+            query: String::new(),
+            body,
+        };
+        let error = decode_request(&request).expect("routed").unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidArgument, "{error:?}");
+        error.data["field"].as_str().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn bodies_are_objects_of_the_calls_own_fields_without_nulls() {
+        let join = format!("{BASE}/join-community");
+        assert_eq!(refused_field(Method::Post, &join, json!([])), "body");
+        assert_eq!(refused_field(Method::Post, &join, json!({ "x": 1 })), "x");
+        let query = format!("{BASE}/query");
+        assert_eq!(
+            refused_field(Method::Post, &query, json!({ "search": null })),
+            "search"
+        );
+        let by_filter = format!("{BASE}/bulk/delete-by-filter");
+        assert_eq!(refused_field(Method::Post, &by_filter, json!({})), "filter");
+        // `null` keeps its meaning inside a filter.
+        let request = WireRequest {
+            method: Method::Post,
+            path: query,
+            query: String::new(),
+            body: json!({ "query": { "filter": { "profile.title": null } } }),
+        };
+        assert!(decode_request(&request).unwrap().is_ok());
+        for call in ["createMember", "queryMembers", "login"] {
+            assert!(!body_fields(call).is_empty(), "{call}");
+        }
+    }
+
+    #[test]
+    fn integral_floats_read_as_integers() {
+        let mut body = json!({ "a": 480.0, "b": [1.5, -2.0] });
+        integral_numbers(&mut body);
+        assert_eq!(body, json!({ "a": 480, "b": [1.5, -2] }));
+    }
+
     #[test]
     fn errors_cross_the_wire_unchanged() {
         let error = MembersError::invalid_field("member.loginEmail", "FORMAT", "is not an email");

@@ -11,7 +11,11 @@ one can no longer log in. Operations open to everyone (`{}` first) go without.
 import itertools
 import json
 import os
+import re
 import urllib.request
+from pathlib import Path
+
+from hypothesis import strategies as st
 
 import schemathesis
 from schemathesis import GenerationMode
@@ -20,6 +24,20 @@ BASE_URL = os.environ["CONTRACT_BASE_URL"]
 ADMIN_KEY = os.environ["CONTRACT_ADMIN_KEY"]
 PASSWORD = os.environ["CONTRACT_MEMBER_PASSWORD"]
 _numbers = itertools.count(1)
+
+# The country codes the server knows, read from the one list it keeps.
+_INPUT_RS = Path(__file__).resolve().parents[2] / "src/model/input.rs"
+COUNTRIES = re.search(r'const COUNTRY_CODES: &str = "([^"]+)"', _INPUT_RS.read_text()).group(1).split()
+# The document names these standard formats; schemathesis learns them here.
+schemathesis.openapi.format("iso-3166-1-alpha-2", st.sampled_from(COUNTRIES))
+schemathesis.openapi.format(
+    "iso-3166-2",
+    st.builds(
+        lambda country, local: f"{country}-{local}",
+        st.sampled_from(COUNTRIES),
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=3),
+    ),
+)
 _member = {"email": os.environ["CONTRACT_MEMBER_EMAIL"], "token": None}
 
 
