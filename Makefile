@@ -4,7 +4,7 @@ WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench fuzz lint test-rust test-js test-js-suites test-types test-e2e pack clean
+.PHONY: setup build run test bench fuzz soak lint test-rust test-js test-js-suites test-types test-e2e test-contract pack clean
 
 setup:
 	@scripts/setup.sh
@@ -63,7 +63,12 @@ test-types: pack
 test-e2e: build
 	node --test --test-reporter=spec tests/e2e/*.test.mjs
 
-test: setup lint test-rust test-js test-types test-e2e
+# The OpenAPI document against a real server: schemathesis (in .venv/, from
+# make setup) with every check, a fixed seed, admin key and member session.
+test-contract: build
+	node --test --test-reporter=spec tests/contract/*.test.mjs
+
+test: setup lint test-rust test-js test-types test-e2e test-contract
 
 bench: build
 	node bench/dataset.mjs

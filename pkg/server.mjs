@@ -386,13 +386,11 @@ export function createMembersServer(options = {}) {
       // An admin cookie stands for the admin: the member cookie is not consulted.
       const { session, sessionFromCookie } = adminCookie ? { session: undefined, sessionFromCookie: false } : sessionOf(request);
       const cookieMode = request.headers[SESSION_MODE] === 'cookie';
-      if (crossSite(request, sessionFromCookie || adminCookie, cookieMode)) {
-        response.writeHead(403, { 'content-type': 'application/json' });
-        response.end(errorBody(403, 'CSRF_REJECTED', 'a change made with the session cookie must come from this site (Origin)'));
-        return 403;
-      }
+      // The core refuses a cross-site change (CSRF_REJECTED) once it knows the
+      // route, so a wrong path or method is still 404 or 405.
       const answer = await callerOf(request, adminCookie).handle(request.method, pathname, url.search.slice(1), body, {
         session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request), userAgent: request.headers['user-agent'],
+        crossSite: crossSite(request, sessionFromCookie || adminCookie, cookieMode),
       });
       const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
       if (answer.allow) headers.allow = answer.allow;

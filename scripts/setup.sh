@@ -43,4 +43,16 @@ if [ ! -x /usr/bin/chromium ]; then
   say "installing Chromium"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# schemathesis (PyPI) for the contract test, in a project-local virtual environment
+# (.venv/, git-ignored) at the versions tests/contract/requirements.txt pins.
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  say "installing python3-venv"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
+if [ ! -x .venv/bin/st ] || [ tests/contract/requirements.txt -nt .venv/.requirements-installed ]; then
+  say "installing schemathesis into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/contract/requirements.txt
+  touch .venv/.requirements-installed
+fi
 say "ready"

@@ -223,7 +223,7 @@ fn only_admins_may_set_another_members_slug() {
         &ann,
         "annie",
     )));
-    expect_denied(block_on(site.engine.update_member_slug(
+    expect_unauthenticated(block_on(site.engine.update_member_slug(
         &Caller::Visitor,
         &ann,
         "annie",

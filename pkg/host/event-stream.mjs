@@ -63,12 +63,13 @@ export function createEventStreams({ log = () => {}, pollMs = POLL_MS, heartbeat
     if (!caller) {
       return answer(response, 401, errorBody('UNAUTHENTICATED', 'UNAUTHENTICATED', 'the event stream is for admins: send the admin key as Authorization'));
     }
-    // Last-Event-ID (an EventSource reconnecting) wins over ?after= (a first resume).
+    // Last-Event-ID (an EventSource reconnecting) wins over ?after= (a first resume);
+    // a bad one of either is refused, even when the other is given.
     const header = request.headers['last-event-id'];
-    const named = header !== undefined ? header.trim() : new URLSearchParams(search).get('after');
-    const start = positionOf(named);
-    if (start === null) {
-      const field = header !== undefined ? 'Last-Event-ID' : 'after';
+    const after = positionOf(new URLSearchParams(search).get('after'));
+    const start = header !== undefined ? positionOf(header.trim()) : after;
+    if (start === null || after === null) {
+      const field = start === null && header !== undefined ? 'Last-Event-ID' : 'after';
       const description = 'must be an event position (a whole number)';
       return answer(response, 400, errorBody('INVALID_ARGUMENT', 'INVALID_ARGUMENT', `${field}: ${description}`,
         { validationError: { fieldViolations: [{ field, description, violatedRule: 'FORMAT' }] } }));

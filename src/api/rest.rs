@@ -7,6 +7,7 @@ use super::operation::{Operation, Reply};
 use crate::model::credentials::Secret;
 use crate::model::decode::decode;
 use crate::model::error::ALL_CODES;
+use crate::model::ids::is_uuid;
 use crate::model::naming::{to_rest_naming, to_sdk_naming};
 use crate::model::{ErrorCode, Fieldset, MembersError, MembersResult};
 use crate::service::{ContactList, Moderation};
@@ -555,9 +556,15 @@ fn numbers(value: &Value) -> Value {
     }
 }
 
-/// A sort list from the wire: `[{ fieldName, order }]` or one flat object.
+/// A sort list from the wire: `[{ fieldName, order }]` or one flat object; a flat
+/// `sorting.order` alone orders the default field (`createdDate`).
 fn sorting_of(value: &Value) -> Value {
     match value {
+        Value::Object(flat) if !flat.contains_key("fieldName") && flat.contains_key("order") => {
+            let mut key = flat.clone();
+            key.insert("fieldName".into(), json!("_createdDate"));
+            json!([key])
+        }
         Value::Object(_) => json!([value]),
         other => other.clone(),
     }
@@ -567,7 +574,171 @@ fn sorting_of(value: &Value) -> Value {
 pub fn decode_request(request: &WireRequest) -> Result<MembersResult<Operation>, RouteError> {
     let path = api_path(&request.path).ok_or(RouteError::NotFound)?;
     let (route, id) = route(request.method, path)?;
-    Ok(operation_of(route, id.unwrap_or_default(), request))
+    let mut request = request.clone();
+    // JSON has one kind of number: `2.0` is the integer 2, as in JavaScript.
+    integral_numbers(&mut request.body);
+    Ok(check_body(route.call, &request.body)
+        .and_then(|()| operation_of(route, id.unwrap_or_default(), &request)))
+}
+
+/// The top-level body fields of each call that takes a body (REST naming), for
+/// the router and the OpenAPI document's test. Any other field is refused by name
+/// (SPEC §2: typos must not vanish); a call not listed takes no fields (`{}`).
+pub fn body_fields(call: &str) -> &'static [&'static str] {
+    match call {
+        "createMember" | "updateMember" => &["member"],
+        "queryMembers" => &["query", "search", "fieldsets"],
+        "countMembers" => &["query", "search"],
+        "updateCurrentMemberSlug" | "updateMemberSlug" => &["slug"],
+        "bulkDeleteMembers" => &["memberIds"],
+        "bulkDeleteMembersByFilter" | "bulkApproveMembers" | "bulkBlockMembers" => {
+            &["filter", "dryRun"]
+        }
+        "importMembers" => &["members"],
+        "changeLoginEmail" => &["loginEmail"],
+        "register" => &[
+            "email",
+            "password",
+            "contactInfo",
+            "profile",
+            "privacyStatus",
+        ],
+        "login" => &["email", "password"],
+        "sendSetPasswordEmail" => &["email", "hideIgnoreMessage"],
+        "setPassword" => &["token", "password"],
+        "verifyEmail" => &["codeOrToken", "email"],
+        "sendVerificationEmail" => &["email"],
+        "createWebhook" => &["url", "format", "events"],
+        _ => &[],
+    }
+}
+
+/// A body, when there is one, is a JSON object of the call's own fields.
+fn check_body(call: &str, body: &Value) -> MembersResult<()> {
+    match body {
+        Value::Null => Ok(()),
+        Value::Object(map) => {
+            let known = body_fields(call);
+            match map.keys().find(|key| !known.contains(&key.as_str())) {
+                // A key of "" would name no field: name the body instead (found by fuzzing).
+                Some(unknown) if unknown.is_empty() => Err(MembersError::invalid_field(
+                    "body",
+                    "UNKNOWN_FIELD",
+                    format!("has a field with an empty name, which is not a field of {call}"),
+                )),
+                Some(unknown) => Err(MembersError::invalid_field(
+                    unknown,
+                    "UNKNOWN_FIELD",
+                    format!("is not a field of {call} (check the spelling)"),
+                )),
+                None => no_nulls(body, ""),
+            }
+        }
+        _ => Err(MembersError::invalid_field(
+            "body",
+            "TYPE",
+            "must be a JSON object",
+        )),
+    }
+}
+
+/// `null` is no value: a field is left out instead (`""` clears a string, SPEC
+/// §5), so a `null` is refused by name rather than read as "not sent". Filters
+/// (where `null` means "empty") and custom field values (any JSON) may hold it.
+fn no_nulls(value: &Value, path: &str) -> MembersResult<()> {
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Null => Err(MembersError::invalid_field(
+            path,
+            "TYPE",
+            "must not be null: leave the field out",
+        )),
+        Value::Object(map) => map.iter().try_for_each(|(key, inner)| {
+            let custom_value = key == "value" && path.contains(".customFields.");
+            // `profile.photo: null` removes the photo (and so for the cover).
+            let removed_image =
+                inner.is_null() && (key == "photo" || key == "cover") && path.ends_with("profile");
+            if key == "filter" || custom_value || removed_image {
+                Ok(())
+            } else {
+                no_nulls(inner, &at(key))
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| no_nulls(item, &format!("{path}[{i}]"))),
+        _ => Ok(()),
+    }
+}
+
+/// Leaves out the `null` fields the server would refuse (see `no_nulls`): the
+/// JS API takes `undefined` and `null` alike for "not given".
+fn drop_nulls(value: &mut Value, path: &str) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, inner| {
+                let kept = key == "filter" || (key == "value" && path.contains(".customFields."));
+                kept || !inner.is_null()
+            });
+            for (key, inner) in map.iter_mut() {
+                let kept = key == "filter" || (key == "value" && path.contains(".customFields."));
+                if !kept {
+                    drop_nulls(inner, &format!("{path}.{key}"));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| drop_nulls(item, path)),
+        _ => {}
+    }
+}
+
+/// Turns every number with no fraction (within the exactly representable range)
+/// into an integer, so `"height": 480.0` reads as 480.
+fn integral_numbers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64() {
+                if float.fract() == 0.0 && float.abs() <= EXACT {
+                    *value = Value::from(float as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+/// A by-filter bulk call's `filter`: required, and an object (`{}` is every member).
+fn required_filter(body: &Value) -> MembersResult<Value> {
+    match &body["filter"] {
+        Value::Object(_) => Ok(body["filter"].clone()),
+        _ => Err(MembersError::invalid_field(
+            "filter",
+            "REQUIRED_FIELD",
+            "is required and must be an object ({} for every member)",
+        )),
+    }
+}
+
+/// An optional boolean field: absent, null, true or false.
+fn optional_boolean(body: &Value, field: &str) -> MembersResult<()> {
+    match &body[field] {
+        Value::Null | Value::Bool(_) => Ok(()),
+        _ => Err(MembersError::invalid_field(
+            field,
+            "TYPE",
+            "must be true or false",
+        )),
+    }
 }
 
 fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResult<Operation> {
@@ -623,7 +794,17 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
             fieldsets: fieldsets_of(&params["fieldsets"])?,
         },
         "deleteMyMember" => Operation::DeleteMyMember {
-            content_assignee_id: params["contentAssigneeId"].as_str().map(str::to_string),
+            content_assignee_id: match &params["contentAssigneeId"] {
+                Value::Null => None,
+                Value::String(id) if is_uuid(id) => Some(id.clone()),
+                _ => {
+                    return Err(MembersError::invalid_field(
+                        "contentAssigneeId",
+                        "FORMAT",
+                        "must be one member id (a UUID)",
+                    ))
+                }
+            },
         },
         "updateCurrentMemberSlug" => Operation::UpdateCurrentMemberSlug {
             slug: text(&body["slug"], "slug")?,
@@ -634,16 +815,16 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
             ids: decode(body["memberIds"].clone(), "memberIds")?,
         },
         "bulkDeleteMembersByFilter" => Operation::BulkDeleteMembersByFilter {
-            filter: body["filter"].clone(),
+            filter: required_filter(&body)?,
             options: job_options(&body),
         },
         "bulkApproveMembers" => Operation::BulkModerate {
-            filter: body["filter"].clone(),
+            filter: required_filter(&body)?,
             action: Moderation::Approve,
             options: job_options(&body),
         },
         "bulkBlockMembers" => Operation::BulkModerate {
-            filter: body["filter"].clone(),
+            filter: required_filter(&body)?,
             action: Moderation::Block,
             options: job_options(&body),
         },
@@ -700,9 +881,12 @@ fn operation_of(route: Route, id: String, request: &WireRequest) -> MembersResul
             password: Secret(text(&body["password"], "password")?),
         },
         "logout" => Operation::Logout,
-        "sendSetPasswordEmail" => Operation::SendSetPasswordEmail {
-            email: text(&body["email"], "email")?,
-        },
+        "sendSetPasswordEmail" => {
+            optional_boolean(&body, "hideIgnoreMessage")?;
+            Operation::SendSetPasswordEmail {
+                email: text(&body["email"], "email")?,
+            }
+        }
         "setPassword" => Operation::SetPassword {
             token: Secret(text(&body["token"], "token")?),
             password: Secret(text(&body["password"], "password")?),
@@ -828,11 +1012,14 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
             .collect::<Vec<_>>()
             .join("&")
     };
-    let post = |path: String, body: Value| WireRequest {
-        method: Method::Post,
-        path,
-        query: String::new(),
-        body,
+    let post = |path: String, mut body: Value| {
+        drop_nulls(&mut body, "");
+        WireRequest {
+            method: Method::Post,
+            path,
+            query: String::new(),
+            body,
+        }
     };
     let (method, path, query, body) = match operation {
         CreateMember { member } => return post(BASE.into(), rest(json!({ "member": member }))),
@@ -872,12 +1059,11 @@ pub fn encode_request(operation: &Operation) -> WireRequest {
                 json!({ "query": rest(query.clone()), "search": search }),
             )
         }
-        UpdateMember { id, member } => (
-            Method::Patch,
-            id_path(id, ""),
-            String::new(),
-            rest(json!({ "member": member })),
-        ),
+        UpdateMember { id, member } => (Method::Patch, id_path(id, ""), String::new(), {
+            let mut body = rest(json!({ "member": member }));
+            drop_nulls(&mut body, "");
+            body
+        }),
         DeleteMember { id } => (Method::Delete, id_path(id, ""), String::new(), Value::Null),
         DeleteMemberList { id, list } => {
             let tail = match list {
@@ -1369,6 +1555,50 @@ mod tests {
             Err(RouteError::MethodNotAllowed(allowed)) => assert_eq!(allowed, vec!["POST"]),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn refused_field(method: Method, path: &str, body: Value) -> String {
+        let request = WireRequest {
+            method,
+            path: path.into(),
+            query: String::new(),
+            body,
+        };
+        let error = decode_request(&request).expect("routed").unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidArgument, "{error:?}");
+        error.data["field"].as_str().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn bodies_are_objects_of_the_calls_own_fields_without_nulls() {
+        let join = format!("{BASE}/join-community");
+        assert_eq!(refused_field(Method::Post, &join, json!([])), "body");
+        assert_eq!(refused_field(Method::Post, &join, json!({ "x": 1 })), "x");
+        let query = format!("{BASE}/query");
+        assert_eq!(
+            refused_field(Method::Post, &query, json!({ "search": null })),
+            "search"
+        );
+        let by_filter = format!("{BASE}/bulk/delete-by-filter");
+        assert_eq!(refused_field(Method::Post, &by_filter, json!({})), "filter");
+        // `null` keeps its meaning inside a filter.
+        let request = WireRequest {
+            method: Method::Post,
+            path: query,
+            query: String::new(),
+            body: json!({ "query": { "filter": { "profile.title": null } } }),
+        };
+        assert!(decode_request(&request).unwrap().is_ok());
+        for call in ["createMember", "queryMembers", "login"] {
+            assert!(!body_fields(call).is_empty(), "{call}");
+        }
+    }
+
+    #[test]
+    fn integral_floats_read_as_integers() {
+        let mut body = json!({ "a": 480.0, "b": [1.5, -2.0] });
+        integral_numbers(&mut body);
+        assert_eq!(body, json!({ "a": 480, "b": [1.5, -2] }));
     }
 
     #[test]

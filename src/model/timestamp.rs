@@ -18,8 +18,19 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses ISO-8601 (`YYYY-MM-DDTHH:MM:SS[.fff]Z` or with `±HH:MM`).
+    /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.fff]Z` or with
+    /// `±HH:MM`), as JSON input and the OpenAPI document's `date-time` have it.
     pub fn parse(text: &str) -> Option<Timestamp> {
+        let b = text.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+            return None;
+        }
+        Timestamp::parse_spaced(text)
+    }
+
+    /// As `parse`, also with a space for the `T` (`2024-01-02 10:00:00Z`), as
+    /// spreadsheets and other exports (CSV rows) write dates.
+    pub fn parse_spaced(text: &str) -> Option<Timestamp> {
         let b = text.as_bytes();
         if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
             return None;

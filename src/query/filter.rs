@@ -124,7 +124,7 @@ fn parse_object(map: &Map<String, Value>) -> MembersResult<Filter> {
                 })?;
                 let filters = list
                     .iter()
-                    .map(Filter::parse)
+                    .map(|item| sub_filter(key, item))
                     .collect::<MembersResult<Vec<_>>>()?;
                 if key == "$and" {
                     Filter::And(filters)
@@ -132,7 +132,7 @@ fn parse_object(map: &Map<String, Value>) -> MembersResult<Filter> {
                     Filter::Or(filters)
                 }
             }
-            "$not" => Filter::Not(Box::new(Filter::parse(value)?)),
+            "$not" => Filter::Not(Box::new(sub_filter(key, value)?)),
             op if op.starts_with('$') => {
                 return Err(MembersError::invalid_filter(
                     op,
@@ -147,6 +147,17 @@ fn parse_object(map: &Map<String, Value>) -> MembersResult<Filter> {
         1 => parts.remove(0),
         _ => Filter::And(parts),
     })
+}
+
+/// A filter inside `$and`, `$or` or `$not`: an object (a `null` there is no filter).
+fn sub_filter(operator: &str, value: &Value) -> MembersResult<Filter> {
+    match value {
+        Value::Object(map) => parse_object(map),
+        _ => Err(MembersError::invalid_filter(
+            operator,
+            "must hold filter objects like { \"field\": value }",
+        )),
+    }
 }
 
 /// `{ field: value }` or `{ field: { $op: value, ... } }`.

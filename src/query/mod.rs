@@ -55,6 +55,7 @@ impl Paging {
                 "must be { limit, offset }",
             ));
         }
+        only_keys(value, &["limit", "offset", "cursor"], context)?;
         let number = |name: &str| -> MembersResult<Option<i64>> {
             match &value[name] {
                 Value::Null => Ok(None),
@@ -146,14 +147,19 @@ impl QueryRequest {
         if !(query.is_null() || query.is_object()) {
             return Err(MembersError::invalid_filter("query", "must be an object"));
         }
-        let sort_value = if query["sort"].is_null() {
-            &query["sorting"]
-        } else {
-            &query["sort"]
-        };
+        only_keys(query, &["filter", "sort", "sorting", "paging"], "query")?;
+        // Wix clients send `sorting`, the SDK `sort`: both are read, and the one
+        // that names keys wins (an empty list is no order).
+        let sort = Sort::parse(&query["sort"], "sort")?;
+        let sorting = Sort::parse(&query["sorting"], "sorting")?;
+        let named = |value: &Value| value.as_array().is_some_and(|keys| !keys.is_empty());
         Ok(QueryRequest {
             filter: Filter::parse(&query["filter"])?,
-            sort: Sort::parse(sort_value, "sort")?,
+            sort: if named(&query["sort"]) || !named(&query["sorting"]) {
+                sort
+            } else {
+                sorting
+            },
             paging: Paging::parse(&query["paging"], "paging")?,
             search: Search::parse(search)?,
         })
@@ -177,5 +183,20 @@ impl QueryRequest {
             Some(search) => self.filter.clone().and(search.to_filter()),
             None => self.filter.clone(),
         }
+    }
+}
+
+/// Refuses a key of a query object that the query language does not have, by
+/// name, so a typo (`"limt"`) is not silently ignored (SPEC §2).
+pub fn only_keys(value: &Value, known: &[&str], context: &str) -> MembersResult<()> {
+    match value
+        .as_object()
+        .and_then(|map| map.keys().find(|key| !known.contains(&key.as_str())))
+    {
+        Some(unknown) => Err(MembersError::invalid_filter(
+            &format!("{context}.{unknown}"),
+            format!("is not a field of {context} ({})", known.join(", ")),
+        )),
+        None => Ok(()),
     }
 }

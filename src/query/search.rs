@@ -25,6 +25,15 @@ impl Search {
         if value.is_null() {
             return Ok(None);
         }
+        if let Some(unknown) = value.as_object().and_then(|map| {
+            map.keys()
+                .find(|k| !["expression", "fields"].contains(&k.as_str()))
+        }) {
+            return Err(MembersError::invalid_filter(
+                &format!("search.{unknown}"),
+                "is not a field of search (expression, fields)",
+            ));
+        }
         let Some(expression) = value["expression"].as_str() else {
             return Err(MembersError::invalid_filter(
                 "search.expression",

@@ -67,17 +67,22 @@ impl Sort {
             .enumerate()
             .map(|(i, item)| {
                 let at = format!("{context}[{i}]");
+                super::only_keys(item, &["fieldName", "order"], &at)?;
                 let name = item["fieldName"].as_str().ok_or_else(|| {
                     MembersError::invalid_filter(&format!("{at}.fieldName"), "is required")
                 })?;
-                let order = match item.get("order").and_then(Value::as_str) {
-                    None | Some("ASC") => Order::Asc,
-                    Some("DESC") => Order::Desc,
+                let order = match item.get("order").map(|o| o.as_str().ok_or(o)) {
+                    None | Some(Ok("ASC")) => Order::Asc,
+                    Some(Ok("DESC")) => Order::Desc,
                     Some(other) => {
+                        let other = match other {
+                            Ok(text) => format!("{text:?}"),
+                            Err(value) => value.to_string(),
+                        };
                         return Err(MembersError::invalid_filter(
                             &format!("{at}.order"),
-                            format!("must be ASC or DESC, got {other:?}"),
-                        ))
+                            format!("must be ASC or DESC, got {other}"),
+                        ));
                     }
                 };
                 Ok(SortKey {

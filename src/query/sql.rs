@@ -9,7 +9,7 @@
 //! for the store to finish in memory.
 
 use super::field::{Field, FieldKind, Scalar};
-use super::filter::{Condition, Filter};
+use super::filter::{compare_scalars, Condition, Filter};
 use super::sort::{Order, Sort};
 
 /// The two SQL dialects.
@@ -317,10 +317,28 @@ fn write_condition(
             sql.push(")");
         }
         Condition::HasAll(values) => {
-            sql.push("(").push(column).push(" IS NOT NULL");
+            // A column holds one value, so it holds all of the list only when the
+            // list is one value: one comparison however long the list (SQLite
+            // refuses expressions nested over 1000 deep).
+            let mut distinct: Vec<&Scalar> = Vec::new();
             for value in values {
-                sql.push(" AND ");
-                compare(sql, negated, " = ", value);
+                if !distinct
+                    .iter()
+                    .any(|seen| compare_scalars(seen, value) == Some(std::cmp::Ordering::Equal))
+                {
+                    distinct.push(value);
+                }
+            }
+            sql.push("(").push(column).push(" IS NOT NULL");
+            match distinct.as_slice() {
+                [] => {}
+                [one] => {
+                    sql.push(" AND ");
+                    compare(sql, negated, " = ", one);
+                }
+                _ => {
+                    sql.push(" AND 1 = 0");
+                }
             }
             sql.push(")");
         }
@@ -405,6 +423,24 @@ mod tests {
         assert_eq!(prefix_successor("ab").as_deref(), Some("ac"));
         assert_eq!(prefix_successor(""), None);
         assert_eq!(prefix_successor("a\u{10FFFF}").as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn has_all_of_a_long_list_is_one_comparison() {
+        // 1,000 ANDed comparisons were over SQLite's expression depth (a 500).
+        let same: Vec<serde_json::Value> = (0..1000).map(|_| json!("APPROVED")).collect();
+        let filter = Filter::parse(&json!({ "status": { "$hasAll": same } })).unwrap();
+        assert_eq!(
+            compile_filter(&filter, Dialect::Sqlite)
+                .unwrap()
+                .params
+                .len(),
+            1
+        );
+        let two =
+            Filter::parse(&json!({ "status": { "$hasAll": ["APPROVED", "PENDING"] } })).unwrap();
+        let sql = compile_filter(&two, Dialect::Sqlite).unwrap();
+        assert!(sql.text.contains("1 = 0") && sql.params.is_empty());
     }
 
     #[test]

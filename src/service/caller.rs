@@ -1,7 +1,7 @@
 //! Who makes a call (SPEC §4), and what that caller may see.
 
 use crate::model::{
-    Fieldset, Member, MemberId, MembersError, MembersResult, PrivacyStatus, Status,
+    ErrorCode, Fieldset, Member, MemberId, MembersError, MembersResult, PrivacyStatus, Status,
 };
 use crate::query::{Condition, Field, Filter, Scalar};
 
@@ -40,14 +40,20 @@ impl Caller {
         self.member_id() == Some(id)
     }
 
-    /// Refuses callers that are not admins.
+    /// Refuses callers that are not admins: a visitor brought no credentials at
+    /// all (`UNAUTHENTICATED`, HTTP 401), a member brought the wrong ones
+    /// (`PERMISSION_DENIED`, 403).
     pub fn require_admin(&self, call: &str) -> MembersResult<()> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(MembersError::permission_denied(format!(
+        match self {
+            Caller::Admin(_) => Ok(()),
+            Caller::Visitor => Err(MembersError::new(
+                ErrorCode::Unauthenticated,
+                "UNAUTHENTICATED",
+                format!("{call} is for admins only, and no credentials were given"),
+            )),
+            Caller::Member(_) => Err(MembersError::permission_denied(format!(
                 "{call} is for admins only"
-            )))
+            ))),
         }
     }
 

@@ -90,8 +90,8 @@ impl<S: Store> Engine<S> {
             if assignee == id || !visible {
                 return Err(MembersError::invalid_field(
                     "contentAssigneeId",
-                    "EXISTING_MEMBER",
-                    "must be another existing member",
+                    "OTHER_MEMBER",
+                    "must be another existing member than the one deleted",
                 ));
             }
         }

@@ -35,6 +35,8 @@ impl<S: Store> Engine<S> {
         let mut parsed = Vec::with_capacity(list.len());
         for (i, value) in list.into_iter().enumerate() {
             let root = format!("members[{i}]");
+            let mut value = value;
+            as_on_create(&mut value, "")?;
             let mut member: Member = decode(value, &root)?;
             member.revision = member.revision.max(1);
             if member.profile.slug.is_empty() {
@@ -55,4 +57,35 @@ impl<S: Store> Engine<S> {
         self.after_commit().await;
         Ok(json!({ "importedCount": parsed.len() }))
     }
+}
+
+/// An imported member reads its input as create does: `""` is no value, and an
+/// address without an id gets a new one (custom field values are kept as sent).
+fn as_on_create(value: &mut Value, path: &str) -> MembersResult<()> {
+    match value {
+        Value::Object(map) => {
+            if path.ends_with("addresses[]") && !map.get("_id").is_some_and(|id| id != "") {
+                map.insert("_id".into(), Value::String(crate::model::ids::new_uuid()?));
+            }
+            // Only within contact and profile, where create reads `""` as no value.
+            let cleared = path.contains(".contact") || path.contains(".profile");
+            if cleared && !path.ends_with(".customFields") {
+                map.retain(|_, inner| inner != "");
+            }
+            for (key, inner) in map.iter_mut() {
+                if !(path.ends_with(".customFields")
+                    || key == "value" && path.contains(".customFields"))
+                {
+                    as_on_create(inner, &format!("{path}.{key}"))?;
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                as_on_create(item, &format!("{path}[]"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }

@@ -544,7 +544,7 @@ fn take_kept(object: &mut Map<String, Value>) -> MembersResult<Kept> {
     let date = |object: &Map<String, Value>, name: &str| -> MembersResult<Option<Timestamp>> {
         match text(object, name)? {
             None => Ok(None),
-            Some(s) => Timestamp::parse(&s).map(Some).ok_or_else(|| {
+            Some(s) => Timestamp::parse_spaced(&s).map(Some).ok_or_else(|| {
                 MembersError::invalid_field(
                     &format!("member.{name}"),
                     "FORMAT",

@@ -8,8 +8,8 @@ use super::members::Members;
 use super::transport::{Acting, LocalEngine, Transport};
 use crate::api::dispatch;
 use crate::api::rest::{
-    allowed_methods, api_path, decode_request, encode_error, encode_reply, Method, RouteError,
-    WireRequest,
+    allowed_methods, api_path, decode_request, encode_error, encode_reply, route, Method,
+    RouteError, WireRequest,
 };
 use crate::model::credentials::SessionToken;
 use crate::model::decode::parse_json_text;
@@ -55,6 +55,9 @@ struct RequestInfo {
     client_address: Option<String>,
     /// The client's `User-Agent`, named on the sessions it starts.
     user_agent: Option<String>,
+    /// A change made with a cookie from another site (CSRF): refused once the
+    /// route is known, so an unknown route or method still answers 404 or 405.
+    cross_site: bool,
 }
 
 /// The context of the call, and whether the cookie must be cleared (it named a
@@ -85,7 +88,7 @@ impl Members {
     /// Handles one REST request as this API's caller → `Promise<{ status, body,
     /// allow }>`. `body` is the raw request text ("" for none).
     /// `request`: `{ session, sessionFromCookie, cookieMode, clientAddress,
-    /// userAgent }`. The
+    /// userAgent, crossSite }`. The
     /// answer may add `session: { token, maxAgeSeconds }` (set the cookie),
     /// `clearSession: true` and `retryAfter` (seconds).
     pub fn handle(
@@ -111,6 +114,12 @@ impl Members {
                 Value::Null
             } else {
                 match parse_json_text(&body, "body") {
+                    // A body of `null` is not "no body": it is not an object.
+                    Ok(Value::Null) => {
+                        let error =
+                            MembersError::invalid_field("body", "TYPE", "must be a JSON object");
+                        return Ok(error_response(&error, false));
+                    }
                     Ok(value) => value,
                     Err(error) => return Ok(error_response(&error, false)),
                 }
@@ -121,6 +130,15 @@ impl Members {
                 query,
                 body,
             };
+            let routed = api_path(&request.path).map(|under| route(method, under));
+            if info.cross_site && matches!(routed, Some(Ok(_))) {
+                let error = MembersError::new(
+                    ErrorCode::PermissionDenied,
+                    "CSRF_REJECTED",
+                    "a change made with the session cookie must come from this site (Origin)",
+                );
+                return Ok(error_response(&error, false));
+            }
             let operation = match decode_request(&request) {
                 Err(RouteError::NotFound) => {
                     let error = MembersError::new(

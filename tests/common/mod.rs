@@ -329,6 +329,18 @@ pub fn expect_denied<T: std::fmt::Debug>(result: MembersResult<T>) -> MembersErr
     error
 }
 
+/// What a caller without admin rights gets from an admin call: a visitor brought
+/// no credentials (`UNAUTHENTICATED`), a member the wrong ones (`PERMISSION_DENIED`).
+pub fn expect_not_admin<T: std::fmt::Debug>(
+    caller: &Caller,
+    result: MembersResult<T>,
+) -> MembersError {
+    match caller {
+        Caller::Visitor => expect_unauthenticated(result),
+        _ => expect_denied(result),
+    }
+}
+
 /// Checks `UNAUTHENTICATED`.
 pub fn expect_unauthenticated<T: std::fmt::Debug>(result: MembersResult<T>) -> MembersError {
     let error = error_of(result);

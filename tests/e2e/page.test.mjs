@@ -150,7 +150,7 @@ test('a visitor can not create members, and elevate() is refused in the browser'
     }
     return { created, elevated };
   });
-  assert.deepEqual(got.created, { isMembersError: true, code: 'PERMISSION_DENIED', applicationCode: 'PERMISSION_DENIED' });
+  assert.deepEqual(got.created, { isMembersError: true, code: 'UNAUTHENTICATED', applicationCode: 'UNAUTHENTICATED' });
   assert.equal(got.elevated.isMembersError, true);
   assert.equal(got.elevated.code, 'PERMISSION_DENIED');
 

@@ -31,11 +31,11 @@ async function receiver(options) {
 }
 
 describe('webhooks: admins only', () => {
-  test('a visitor is refused every call', async () => {
-    await rejectsWith(webhooks.createWebhook({ url: 'http://127.0.0.1:9/x' }), 'PERMISSION_DENIED');
-    await rejectsWith(webhooks.listWebhooks(), 'PERMISSION_DENIED');
-    await rejectsWith(webhooks.getWebhook(MISSING_ID), 'PERMISSION_DENIED');
-    await rejectsWith(webhooks.redeliver('1'), 'PERMISSION_DENIED');
+  test('a visitor is refused every call: it brought no credentials (UNAUTHENTICATED)', async () => {
+    await rejectsWith(webhooks.createWebhook({ url: 'http://127.0.0.1:9/x' }), 'UNAUTHENTICATED');
+    await rejectsWith(webhooks.listWebhooks(), 'UNAUTHENTICATED');
+    await rejectsWith(webhooks.getWebhook(MISSING_ID), 'UNAUTHENTICATED');
+    await rejectsWith(webhooks.redeliver('1'), 'UNAUTHENTICATED');
     assert.deepEqual((await admin('listWebhooks')()).webhooks, [], 'nothing was stored');
   });
 
