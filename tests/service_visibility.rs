@@ -516,11 +516,11 @@ fn handing_content_to_a_hidden_member_is_refused_like_a_missing_one() {
         (leaver, error)
     };
     let (kept, hidden_error) = leave(&hidden);
-    let hidden_error = expect_invalid(hidden_error, "contentAssigneeId");
+    let hidden_error = expect_not_found(hidden_error);
     assert!(site.stored(&kept).is_some(), "refused: the member stays");
     let missing = "00000000-0000-4000-8000-000000000000";
     let (_, missing_error) = leave(missing);
-    let missing_error = expect_invalid(missing_error, "contentAssigneeId");
+    let missing_error = expect_not_found(missing_error);
     assert_eq!(
         format!("{hidden_error:?}").replace(&hidden, "<id>"),
         format!("{missing_error:?}").replace(missing, "<id>")

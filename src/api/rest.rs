@@ -644,7 +644,8 @@ fn check_body(call: &str, body: &Value) -> MembersResult<()> {
 
 /// `null` is no value: a field is left out instead (`""` clears a string, SPEC
 /// §5), so a `null` is refused by name rather than read as "not sent". Filters
-/// (where `null` means "empty") and custom field values (any JSON) may hold it.
+/// (where `null` means "empty"), custom field values (any JSON) and
+/// `profile.photo` / `profile.cover` (where it removes the image) may hold it.
 fn no_nulls(value: &Value, path: &str) -> MembersResult<()> {
     let at = |key: &str| {
         if path.is_empty() {
@@ -660,11 +661,7 @@ fn no_nulls(value: &Value, path: &str) -> MembersResult<()> {
             "must not be null: leave the field out",
         )),
         Value::Object(map) => map.iter().try_for_each(|(key, inner)| {
-            let custom_value = key == "value" && path.contains(".customFields.");
-            // `profile.photo: null` removes the photo (and so for the cover).
-            let removed_image =
-                inner.is_null() && (key == "photo" || key == "cover") && path.ends_with("profile");
-            if key == "filter" || custom_value || removed_image {
+            if null_is_meant(path, key, inner) {
                 Ok(())
             } else {
                 no_nulls(inner, &at(key))
@@ -678,18 +675,23 @@ fn no_nulls(value: &Value, path: &str) -> MembersResult<()> {
     }
 }
 
+/// Where a body may hold `null` (or anything) as a value: inside a filter, a
+/// custom field's value, and `profile.photo` / `profile.cover`, where `null`
+/// removes the image.
+fn null_is_meant(path: &str, key: &str, value: &Value) -> bool {
+    key == "filter"
+        || (key == "value" && path.contains(".customFields."))
+        || (value.is_null() && (key == "photo" || key == "cover") && path.ends_with("profile"))
+}
+
 /// Leaves out the `null` fields the server would refuse (see `no_nulls`): the
 /// JS API takes `undefined` and `null` alike for "not given".
 fn drop_nulls(value: &mut Value, path: &str) {
     match value {
         Value::Object(map) => {
-            map.retain(|key, inner| {
-                let kept = key == "filter" || (key == "value" && path.contains(".customFields."));
-                kept || !inner.is_null()
-            });
+            map.retain(|key, inner| !inner.is_null() || null_is_meant(path, key, inner));
             for (key, inner) in map.iter_mut() {
-                let kept = key == "filter" || (key == "value" && path.contains(".customFields."));
-                if !kept {
+                if !null_is_meant(path, key, inner) {
                     drop_nulls(inner, &format!("{path}.{key}"));
                 }
             }

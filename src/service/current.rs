@@ -73,8 +73,8 @@ impl<S: Store> Engine<S> {
 
     /// `deleteMyMember`: the caller deletes itself. `contentAssigneeId`, when
     /// given, must be another member the caller can see (content is handed to
-    /// it): one it can not see is refused like one that does not exist, so the
-    /// call can not tell a hidden member from a missing one.
+    /// it): one it can not see is `NOT_FOUND`, exactly like one that does not
+    /// exist, so the call can not tell a hidden member from a missing one.
     pub async fn delete_my_member(
         &self,
         caller: &Caller,
@@ -83,17 +83,15 @@ impl<S: Store> Engine<S> {
         let id = caller.require_member("deleteMyMember")?.clone();
         if let Some(assignee) = content_assignee_id {
             let assignee = MemberId::parse(assignee, "contentAssigneeId")?;
-            let visible = match self.store.get(&assignee).await? {
-                Some(member) => caller.can_see(&member),
-                None => false,
-            };
-            if assignee == id || !visible {
+            if assignee == id {
                 return Err(MembersError::invalid_field(
                     "contentAssigneeId",
                     "OTHER_MEMBER",
-                    "must be another existing member than the one deleted",
+                    "must be another member than the one deleted",
                 ));
             }
+            // NOT_FOUND, as the document says of every member one can not see.
+            self.load_visible(caller, &assignee).await?;
         }
         let member = self
             .store

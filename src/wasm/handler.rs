@@ -110,7 +110,8 @@ impl Members {
                 let allowed = api_path(&path).map(allowed_methods).unwrap_or_default();
                 return Ok(method_not_allowed(allowed));
             };
-            let body = if body.trim().is_empty() {
+            // No bytes is no body; whitespace alone is a body, and not JSON.
+            let body = if body.is_empty() {
                 Value::Null
             } else {
                 match parse_json_text(&body, "body") {

@@ -49,7 +49,7 @@ export const PUBLIC_FIELDS = ['_id', 'contactId', 'profile.nickname', 'profile.s
 //   me           about the caller itself: a member ok, anyone else UNAUTHENTICATED
 //   current      getCurrentMember: a member gets itself, anyone else `{}`
 //   public       anyone; the same answer for every target and for none
-//   assignee     the named member must be one the caller sees, else INVALID_ARGUMENT
+//   assignee     the named member must be one the caller sees, else NOT_FOUND (as a missing one)
 //                (the same as for a member that does not exist)
 //   login        the right password: by the target's status; a wrong one:
 //                INVALID_CREDENTIALS, the same as an unknown email
@@ -160,7 +160,7 @@ export function expected(call, role, target, { session = false, holder = null, r
     case 'public':
       return ok;
     case 'assignee':
-      return sees(role, target) ? ok : error('INVALID_ARGUMENT', 'INVALID_ARGUMENT');
+      return sees(role, target) ? ok : NOT_FOUND;
     case 'login': {
       if (!rightPassword || target === null) return error('UNAUTHENTICATED', 'INVALID_CREDENTIALS');
       const refused = { PENDING: 'MEMBER_PENDING', BLOCKED: 'MEMBER_BLOCKED', OFFLINE: 'MEMBER_DISCONNECTED' }[target.status];
