@@ -109,7 +109,8 @@ impl Members {
                 let allowed = api_path(&path).map(allowed_methods).unwrap_or_default();
                 return Ok(method_not_allowed(allowed));
             };
-            let body = if body.trim().is_empty() {
+            // Only no bytes at all is "no body": whitespace is not JSON.
+            let body = if body.is_empty() {
                 Value::Null
             } else {
                 match serde_json::from_str(&body) {
