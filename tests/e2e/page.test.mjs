@@ -199,9 +199,9 @@ test('the page renders without errors (screenshot in .build/e2e-page.png)', asyn
   assert.ok(await page.locator('#pager').isVisible());
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
-  // The calls above that fail on purpose answer 403/404 from the members API; the
+  // The calls above that fail on purpose answer 401/403/404 from the members API; the
   // browser logs those responses ("Failed to load resource"). Nothing else may.
-  const onPurpose = ({ text, url }) => /Failed to load resource: the server responded with a status of (403|404)/.test(text)
+  const onPurpose = ({ text, url }) => /Failed to load resource: the server responded with a status of (401|403|404)/.test(text)
     && new URL(url ?? '', baseUrl).pathname.startsWith('/members/v1/members');
   assert.deepEqual(pageErrors.filter((e) => !onPurpose(e)).map((e) => `${e.text} ${e.url ?? ''}`), []);
 });
