@@ -124,10 +124,12 @@ describe('createMember: POST /members/v1/members', () => {
     assertError(response, 409, 'EMAIL_ALREADY_EXISTS');
   });
 
-  test('without a { member } envelope: 400 naming member', async () => {
+  test('without a { member } envelope: 400 naming the stray field, or member when the body is empty', async () => {
     const response = await call('POST', BASE, { admin: true, body: { loginEmail: email() } });
     const violations = assertError(response, 400);
-    assert.ok(violations.some((v) => v.field.includes('member')), JSON.stringify(violations));
+    assert.ok(violations.some((v) => v.field === 'loginEmail' && v.violatedRule === 'UNKNOWN_FIELD'), JSON.stringify(violations));
+    const empty = assertError(await call('POST', BASE, { admin: true, body: {} }), 400);
+    assert.ok(empty.some((v) => v.field === 'member'), JSON.stringify(empty));
   });
 });
 
@@ -402,9 +404,9 @@ describe('deleteMember: DELETE /members/v1/members/{id}', () => {
     assertError(await call('DELETE', `${BASE}/${m.id}`, { admin: true }), 404, 'MEMBER_NOT_FOUND');
   });
 
-  test('a visitor may not delete: 403, and the member stays', async () => {
+  test('a visitor may not delete: 401 (no credentials), and the member stays', async () => {
     const m = await create();
-    assertError(await call('DELETE', `${BASE}/${m.id}`), 403);
+    assertError(await call('DELETE', `${BASE}/${m.id}`), 401, 'UNAUTHENTICATED');
     assert.equal((await call('GET', `${BASE}/${m.id}`)).status, 200);
   });
 });
@@ -513,7 +515,7 @@ describe('who is admin', () => {
     hidden = await create({ privacyStatus: 'PRIVATE', profile: { nickname: 'Hidden One' } });
   });
 
-  test('a visitor gets PUBLIC only and 403 on every admin call', async () => {
+  test('a visitor gets PUBLIC only and 401 (no credentials) on every admin call', async () => {
     assertError(await call('GET', `${BASE}/${hidden.id}?fieldsets=FULL`), 404, 'MEMBER_NOT_FOUND');
     const adminCalls = [
       ['POST', BASE, { member: { loginEmail: email() } }],
@@ -526,8 +528,8 @@ describe('who is admin', () => {
     ];
     for (const [method, path, body] of adminCalls) {
       const response = await call(method, path, { body });
-      assert.equal(response.status, 403, `${method} ${path}: ${JSON.stringify(response.body)}`);
-      assertError(response, 403);
+      assert.equal(response.status, 401, `${method} ${path}: ${JSON.stringify(response.body)}`);
+      assertError(response, 401, 'UNAUTHENTICATED');
     }
     assert.equal((await call('GET', `${BASE}/${hidden.id}`, { admin: true })).status, 200, 'nothing was changed');
   });
@@ -544,7 +546,7 @@ describe('who is admin', () => {
     const headers = { 'x-members-act-as': hidden.id, 'x-members-elevate': '1' };
     assertError(await call('GET', `${BASE}/${hidden.id}`, { headers }), 404, 'MEMBER_NOT_FOUND');
     assert.deepEqual((await call('GET', `${BASE}/my`, { headers })).body, {});
-    assertError(await call('POST', BASE, { headers, body: { member: { loginEmail: email() } } }), 403);
+    assertError(await call('POST', BASE, { headers, body: { member: { loginEmail: email() } } }), 401, 'UNAUTHENTICATED');
     // With the key, the backend acts as that member: it sees itself, in full.
     const mine = await call('GET', `${BASE}/my?fieldsets=FULL`, { admin: true, headers: { 'x-members-act-as': hidden.id } });
     assert.equal(mine.status, 200);
