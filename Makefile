@@ -4,7 +4,7 @@ WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench lint test-rust test-js test-js-suites test-types test-e2e pack clean
+.PHONY: setup build run test bench soak lint test-rust test-js test-js-suites test-types test-e2e pack clean
 
 setup:
 	@scripts/setup.sh
@@ -75,6 +75,13 @@ bench: build
 	node bench/events.mjs
 	scripts/with-postgres.sh node bench/jobs.mjs
 	node bench/import.mjs
+
+# Load and faults (issue 13): SOAK_SECONDS (default 600) of mixed load on SQLite
+# and on PostgreSQL, then a SIGKILLed server and a PostgreSQL restart under load;
+# about 2 × SOAK_SECONDS + 4 minutes. Not part of `make test`; writes the soak
+# section of bench/RESULTS.md.
+soak: build
+	scripts/with-postgres.sh node bench/soak.mjs
 
 clean:
 	rm -rf target .build $(WASM_OUT)
