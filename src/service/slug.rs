@@ -3,6 +3,7 @@
 
 use super::caller::Caller;
 use super::engine::Engine;
+use crate::model::ids::random_bytes;
 use crate::model::text::{email_local_part, slug_problem, slugify, unique_key};
 use crate::model::{Member, MemberId, MembersError, MembersResult};
 use crate::store::Store;
@@ -43,6 +44,31 @@ pub async fn free_slug<S: Store>(
     let free = (2u64..)
         .map(|n| format!("{base}-{n}"))
         .find(|candidate| !taken(candidate));
+    free.ok_or_else(|| MembersError::internal("no free slug suffix"))
+}
+
+/// A free `base-N` for a writer that lost the race for the first free one
+/// (attempt 1, 2, …): the first free number at or after a random one up to
+/// 100 · 2^attempt past the lowest, so writers racing for one base (many
+/// sign-ups called "Ann" at once, over several processes) spread out instead of
+/// all taking the same next number again.
+pub async fn free_slug_after_race<S: Store>(
+    store: &S,
+    base: &str,
+    attempt: u32,
+) -> MembersResult<String> {
+    let stored: HashSet<String> = store
+        .slugs_like(&unique_key(base))
+        .await?
+        .into_iter()
+        .collect();
+    let mut random = [0u8; 4];
+    random_bytes(&mut random)?;
+    let spread = 100u64 << attempt.min(20);
+    let start = 2 + u64::from(u32::from_le_bytes(random)) % spread;
+    let free = (start..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !stored.contains(&unique_key(candidate)));
     free.ok_or_else(|| MembersError::internal("no free slug suffix"))
 }
 
