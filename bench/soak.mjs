@@ -256,7 +256,7 @@ async function restartUnderLoad({ b, db, receiver, ledger, seeds, logins, tag })
   const unavailable = [];
   const okAfterStart = [];
   tally.tolerate = (o) => {
-    if (o.class.startsWith('503 ') && stoppedAt !== null && o.startedAt >= stoppedAt - 1000 && (startedAt === null || o.startedAt <= startedAt + GRACE_MS)) return 'PostgreSQL down';
+    if (o.class === '503 DATABASE_UNAVAILABLE' && stoppedAt !== null && o.startedAt >= stoppedAt - 1000 && (startedAt === null || o.startedAt <= startedAt + GRACE_MS)) return 'PostgreSQL down';
     return null;
   };
   tally.observe = (kind, o) => {
@@ -264,7 +264,7 @@ async function restartUnderLoad({ b, db, receiver, ledger, seeds, logins, tag })
     if (o.class === 'ok' && startedAt !== null && o.startedAt >= startedAt) okAfterStart.push(o);
   };
   const begun = performance.now();
-  const loadDone = runLoad({ servers: () => [b], tally, ledger, seeds, logins, tag: `${tag}`, rate: RATE, workers: WORKERS, deadline: begun + DOWN_AT_MS + DOWN_FOR_MS + AFTER_MS, floodEveryMs: 60_000 });
+  const loadDone = runLoad({ servers: () => [b], tally, ledger, seeds, logins, tag: `${tag}r`, rate: RATE, workers: WORKERS, deadline: begun + DOWN_AT_MS + DOWN_FOR_MS + AFTER_MS, floodEveryMs: 60_000 });
   await sleep(DOWN_AT_MS);
   log('restart: stopping PostgreSQL under load');
   stoppedAt = performance.now();
@@ -377,7 +377,7 @@ const started = Date.now();
 const sections = [];
 const failures = [];
 try {
-  for (const store of STORES) {
+  for (const store of process.env.SOAK_STEADY === '0' ? [] : STORES) {
     const r = await steady(store);
     log(`${store}: ${verdict(r.failures)}; VmRSS ${round(r.warm / 1024)} → ${round(r.end / 1024)} MiB (${round(r.growth * 100)}%)`);
     if (r.failures.length) log(`${store}: server notes:\n${r.notes.join('\n')}`);
@@ -402,6 +402,10 @@ filter; its count checked), list (visitor), create/update/delete, a duplicate em
 + logout, a flood of 13 wrong passwords for one email from one address every 20 s (401 then 429 RATE_LIMITED expected),
 and every ~${Math.round(Math.max(20, SECONDS / 10))} s 200 new members blocked by a filter job and deleted by another, each followed with getAsyncJob.
 Every non-2xx answer is classed; only the expected classes above (and, in the fault runs, what the fault makes) are tolerated.
+
+Found by this soak and fixed: 3,000 members created 10 at a time with one nickname over two servers got
+500 INTERNAL "could not find a free slug" (571 of them): every racer took the same next \`-N\` on each retry;
+now a create that lost the race twice picks from a random point past the lowest free number (src/service/slug.rs).
 
 **Result: ${failures.length ? `FAILED (${failures.length})` : 'passed'}.**
 

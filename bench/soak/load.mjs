@@ -26,7 +26,8 @@ export const ledgerEntry = (nickname, owner) => ({ created: 1, updated: 0, delet
  * Runs until `deadline` (ms, performance.now() clock) or `stopped()`:
  * `servers()` gives the servers to spread calls over (those alive), `seeds` the
  * members nobody changes ({ id, email, nickname }), `logins` members with a
- * password ({ id, email, password }). Resolves when every worker has stopped.
+ * password ({ id, email, password }), `tag` a word of its own in every email and
+ * nickname this run writes. Resolves when every worker has stopped.
  */
 export async function runLoad({ servers, tally, ledger, seeds, logins, tag, deadline, rate, workers, stopped = () => false, floodEveryMs = 20_000, jobs = null }) {
   let turn = 0;
@@ -36,6 +37,8 @@ export async function runLoad({ servers, tally, ledger, seeds, logins, tag, dead
     return list[turn % list.length];
   };
   const over = () => performance.now() >= deadline || stopped();
+  // Seeds are `seed <their tag> <i>`; `tag` names what this run writes.
+  const seedPrefix = seeds[0].nickname.replace(/\d+$/, '');
   const intervalMs = (workers * 1000) / rate;
   const totalWeight = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
   const choose = () => {
@@ -83,7 +86,7 @@ export async function runLoad({ servers, tally, ledger, seeds, logins, tag, dead
         }
       } else if (kind === 'queryMembers') {
         const answer = await call(server, 'POST', '/members/v1/members/query', {
-          body: { query: { filter: { 'profile.nickname': { $startsWith: `seed ${tag} ` } }, paging: { limit: 20 }, sort: [{ fieldName: 'createdDate', order: 'DESC' }] }, fieldsets: ['FULL'] },
+          body: { query: { filter: { 'profile.nickname': { $startsWith: seedPrefix } }, paging: { limit: 20 }, sort: [{ fieldName: 'createdDate', order: 'DESC' }] }, fieldsets: ['FULL'] },
         });
         if (tally.record(kind, answer) === 'ok') {
           const total = answer.body?.metadata?.total;
