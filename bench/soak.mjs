@@ -230,6 +230,7 @@ async function faults() {
       ...(b.alive() ? [] : ['B ended']),
     ];
     log(`kill: ${out.kill.failures.length ? `FAILED: ${out.kill.failures.join('; ')}` : 'passed'}`);
+    if (out.kill.failures.length) log(`kill: B's notes:\n${b.notes().join('\n')}`);
 
     out.restart = await restartUnderLoad({ b, db, receiver, ledger, seeds, logins, tag });
   } finally {
@@ -298,6 +299,7 @@ async function restartUnderLoad({ b, db, receiver, ledger, seeds, logins, tag })
     ...(b.alive() ? [] : ['the server ended']),
   ];
   log(`restart: ${result.failures.length ? `FAILED: ${result.failures.join('; ')}` : 'passed'}`);
+  if (result.failures.length) log(`restart: the server's notes:\n${b.notes().join('\n')}`);
   return result;
 }
 
