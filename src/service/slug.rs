@@ -62,14 +62,16 @@ pub async fn free_slug_after_race<S: Store>(
         .await?
         .into_iter()
         .collect();
+    let free_from =
+        |start: u64| (start..).find(|n| !stored.contains(&unique_key(&format!("{base}-{n}"))));
+    let lowest = free_from(2).ok_or_else(|| MembersError::internal("no free slug suffix"))?;
     let mut random = [0u8; 4];
     random_bytes(&mut random)?;
     let spread = 100u64 << attempt.min(20);
-    let start = 2 + u64::from(u32::from_le_bytes(random)) % spread;
-    let free = (start..)
+    let start = lowest + u64::from(u32::from_le_bytes(random)) % spread;
+    free_from(start)
         .map(|n| format!("{base}-{n}"))
-        .find(|candidate| !stored.contains(&unique_key(candidate)));
-    free.ok_or_else(|| MembersError::internal("no free slug suffix"))
+        .ok_or_else(|| MembersError::internal("no free slug suffix"))
 }
 
 /// Checks an explicitly chosen slug; the error names `field`.
