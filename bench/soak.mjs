@@ -408,6 +408,9 @@ Every non-2xx answer is classed; only the expected classes above (and, in the fa
 Found by this soak and fixed: 3,000 members created 10 at a time with one nickname over two servers got
 500 INTERNAL "could not find a free slug" (571 of them): every racer took the same next \`-N\` on each retry;
 now a create that lost the race twice picks from a random point past the lowest free number (src/service/slug.rs).
+And a server process died (1 run in 2) when PostgreSQL was stopped under load: a pooled connection lost inside a
+transaction emitted an \`error\` event nobody listened to; the driver now listens while a client is checked out and
+drops the lost client (pkg/drivers/postgres.mjs; tests/js/process/postgres-connection-lost.test.mjs).
 
 **Result: ${failures.length ? `FAILED (${failures.length})` : 'passed'}.**
 
