@@ -87,5 +87,12 @@ bench: build
 fuzz:
 	@scripts/fuzz.sh
 
+# Load and faults (issue 13): SOAK_SECONDS (default 600) of mixed load on SQLite
+# and on PostgreSQL, then a SIGKILLed server and a PostgreSQL restart under load;
+# about 2 × SOAK_SECONDS + 4 minutes. Not part of `make test`; writes the soak
+# section of bench/RESULTS.md.
+soak: build
+	scripts/with-postgres.sh node bench/soak.mjs
+
 clean:
 	rm -rf target .build $(WASM_OUT)

@@ -23,12 +23,19 @@ if [ "$have" != "$want" ]; then
 fi
 
 # Build and test tools (binaryen's wasm-opt, TypeScript) from the committed lockfile.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a symlink is another checkout's install (a worktree
+# sharing it): never reinstall through it, `npm ci` would empty its target (a
+# fresh worktree's lockfile is always newer than that install).
+if [ -L node_modules ]; then
+  :
+elif [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev tools"
   npm ci --no-audit --no-fund
 fi
 # The package's own dependencies (better-sqlite3 compiles from source: about a minute).
-if [ ! -d pkg/node_modules/better-sqlite3 ] || [ pkg/package-lock.json -nt pkg/node_modules/.package-lock.json ]; then
+if [ -L pkg/node_modules ]; then
+  :
+elif [ ! -d pkg/node_modules/better-sqlite3 ] || [ pkg/package-lock.json -nt pkg/node_modules/.package-lock.json ]; then
   say "installing the package's dependencies (better-sqlite3, pg)"
   (cd pkg && npm ci --no-audit --no-fund)
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with a throw-away PostgreSQL cluster on 127.0.0.1 and exports
-# MEMBERS_TEST_POSTGRES_URL for it. When that variable is already set (a server
+# MEMBERS_TEST_POSTGRES_URL for it (and MEMBERS_TEST_POSTGRES_DATA, its data
+# folder). When that variable is already set (a server
 # the user runs), the command just runs. The cluster is stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,7 @@ as_postgres "$bin/initdb" -A trust -U postgres -D "$dir/data" >/dev/null
 as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
 export MEMBERS_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# Its data folder, for tests that restart this cluster under load (make soak).
+export MEMBERS_TEST_POSTGRES_DATA="$dir/data"
 echo "with-postgres: throw-away cluster on 127.0.0.1:$port"
 "$@"

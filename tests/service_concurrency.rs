@@ -229,3 +229,38 @@ fn a_delete_racing_an_update_is_sequenced_after_it() {
         sequence(&events[0])
     );
 }
+
+#[test]
+fn sixteen_members_created_at_once_with_one_nickname_all_get_a_slug() {
+    // Found by `make soak`: ten sign-ups at a time called the same, over two
+    // servers, took the same next `-N` on every retry until some gave up (500).
+    let site = racing_site();
+    let admin = Caller::admin();
+    // Many Anns already: the racers' numbers are past all of theirs.
+    for i in 0..300 {
+        add(&site, &format!("earlier{i}@example.com"), "Ann");
+    }
+    let create = |i: usize| {
+        site.engine.create_member(
+            &admin,
+            json!({ "loginEmail": format!("ann{i}@example.com"), "profile": { "nickname": "Ann" } }),
+        )
+    };
+    let pair = |i: usize| join2(create(i), create(i + 1));
+    let four = |i: usize| join2(pair(i), pair(i + 2));
+    let eight = |i: usize| join2(four(i), four(i + 4));
+    let (first, second) = block_on(join2(eight(0), eight(8)));
+    let mut results = Vec::new();
+    for (((a, b), (c, d)), ((e, f), (g, h))) in [first, second] {
+        results.extend([a, b, c, d, e, f, g, h]);
+    }
+    let mut slugs = std::collections::HashSet::new();
+    for result in results {
+        let member = json!(result.expect("every create gets a slug"));
+        assert!(
+            slugs.insert(member["profile"]["slug"].to_string()),
+            "slugs are distinct"
+        );
+    }
+    assert_eq!(slugs.len(), 16);
+}

@@ -56,6 +56,13 @@ export function openPostgres(url) {
       } catch (error) {
         throw driverError(error);
       }
+      // A checked-out client whose server goes away (a restart, a terminated
+      // backend) emits 'error'; the pool listens only while a client is idle, so
+      // without this the event would be unhandled and end the process.
+      let lost = null;
+      const onLost = (error) => { lost = error; };
+      client.on('error', onLost);
+      let broken = false;
       try {
         await client.query('BEGIN');
         const counts = [];
@@ -70,10 +77,14 @@ export function openPostgres(url) {
         await client.query('COMMIT');
         return counts;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw driverError(error);
+        const mapped = driverError(error);
+        broken = lost !== null || mapped.kind === 'unavailable';
+        if (!broken) await client.query('ROLLBACK').catch(() => {});
+        throw mapped;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        // A lost connection is dropped, never handed to the next caller.
+        client.release(broken || lost !== null ? (lost ?? new Error('connection lost')) : undefined);
       }
     },
     /** Closes every connection. */

@@ -3,7 +3,7 @@
 
 use super::caller::Caller;
 use super::engine::{Approval, Engine};
-use super::slug::{base_slug, free_slug};
+use super::slug::{base_slug, free_slug, free_slug_after_race};
 use crate::model::credentials::PasswordHash;
 use crate::model::event::{EventKind, MemberEvent};
 use crate::model::input::{
@@ -63,7 +63,7 @@ pub(crate) fn required_login_email(input: &MemberInput) -> MembersResult<String>
 }
 
 /// How many times create retries when a concurrent create takes its generated slug.
-const SLUG_ATTEMPTS: usize = 8;
+const SLUG_ATTEMPTS: u32 = 8;
 
 impl<S: Store> Engine<S> {
     /// `createMember`: admins only; `member.loginEmail` required and unique.
@@ -143,8 +143,14 @@ impl<S: Store> Engine<S> {
         let mut new_member = self.draft_member(input, login_email, None)?;
         let now = new_member.created_date;
         let base = base_slug(&new_member);
-        for _ in 0..SLUG_ATTEMPTS {
-            new_member.profile.slug = free_slug(&self.store, &base, &Default::default()).await?;
+        for attempt in 0..SLUG_ATTEMPTS {
+            // The lowest free number first, and again after one lost race (two
+            // racers get `ann` and `ann-2`); after that, spread out.
+            new_member.profile.slug = if attempt <= 1 {
+                free_slug(&self.store, &base, &Default::default()).await?
+            } else {
+                free_slug_after_race(&self.store, &base, attempt - 1).await?
+            };
             let event = MemberEvent::of_change(
                 EventKind::Created,
                 None,

@@ -3,6 +3,7 @@
 
 use super::caller::Caller;
 use super::engine::Engine;
+use crate::model::ids::random_bytes;
 use crate::model::text::{generated_slug, slug_problem, unique_key};
 use crate::model::{Member, MemberId, MembersError, MembersResult};
 use crate::store::Store;
@@ -36,6 +37,33 @@ pub async fn free_slug<S: Store>(
         .map(|n| format!("{base}-{n}"))
         .find(|candidate| !taken(candidate));
     free.ok_or_else(|| MembersError::internal("no free slug suffix"))
+}
+
+/// A free `base-N` for a writer that lost the race for the first free one
+/// (attempt 1, 2, …): the first free number at or after a random one up to
+/// 100 · 2^attempt past the lowest, so writers racing for one base (many
+/// sign-ups called "Ann" at once, over several processes) spread out instead of
+/// all taking the same next number again.
+pub async fn free_slug_after_race<S: Store>(
+    store: &S,
+    base: &str,
+    attempt: u32,
+) -> MembersResult<String> {
+    let stored: HashSet<String> = store
+        .slugs_like(&unique_key(base))
+        .await?
+        .into_iter()
+        .collect();
+    let free_from =
+        |start: u64| (start..).find(|n| !stored.contains(&unique_key(&format!("{base}-{n}"))));
+    let lowest = free_from(2).ok_or_else(|| MembersError::internal("no free slug suffix"))?;
+    let mut random = [0u8; 4];
+    random_bytes(&mut random)?;
+    let spread = 100u64 << attempt.min(20);
+    let start = lowest + u64::from(u32::from_le_bytes(random)) % spread;
+    free_from(start)
+        .map(|n| format!("{base}-{n}"))
+        .ok_or_else(|| MembersError::internal("no free slug suffix"))
 }
 
 /// Checks an explicitly chosen slug; the error names `field`.
