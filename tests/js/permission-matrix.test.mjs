@@ -467,7 +467,7 @@ describe(`permission matrix on ${STORE}: reads`, () => {
     cases.done();
   });
 
-  test('admin-only calls refuse everyone else before looking the member up: the same PERMISSION_DENIED for every target and a missing one', async () => {
+  test('admin-only calls refuse everyone else before looking the member up: the same answer for every target and a missing one', async () => {
     const cases = new Cases();
     const byFilter = ['bulkDeleteMembersByFilter', 'bulkApproveMembers', 'bulkBlockMembers'];
     const calls = {

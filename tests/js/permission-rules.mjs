@@ -45,7 +45,8 @@ export const PUBLIC_FIELDS = ['_id', 'contactId', 'profile.nickname', 'profile.s
 //   list         the target is listed and counted iff sees
 //   selfOrAdmin  visitor UNAUTHENTICATED; self and admin ok; another member:
 //                PERMISSION_DENIED when it sees the target, else NOT_FOUND
-//   admin        admins only: PERMISSION_DENIED for everyone else, before any look-up
+//   admin        admins only, before any look-up: a visitor (no credentials at all)
+//                UNAUTHENTICATED, a member PERMISSION_DENIED
 //   me           about the caller itself: a member ok, anyone else UNAUTHENTICATED
 //   current      getCurrentMember: a member gets itself, anyone else `{}`
 //   public       anyone; the same answer for every target and for none
@@ -151,6 +152,7 @@ export function expected(call, role, target, { session = false, holder = null, r
       if (role === 'admin' || role === 'self') return ok;
       return sees(role, target) ? DENIED : NOT_FOUND;
     case 'admin':
+      if (role === 'visitor') return NO_MEMBER;
       if (role !== 'admin') return DENIED;
       return (target && rule.adminRefused?.[target.status]) ?? ok;
     case 'me':
