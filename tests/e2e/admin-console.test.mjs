@@ -300,6 +300,9 @@ test('per-member actions in a dialog: edit, mute and unmute, log out everywhere;
   await until(async () => (await admin.getMember(people.pat.id)).status === 'APPROVED', 'Pat approved again');
   await page.locator('#member-dialog [data-action=disconnect]:not([hidden])').click();
   await until(async () => (await admin.getMember(people.pat.id)).status === 'OFFLINE', 'Pat disconnected');
+  // The page has finished too (it reads the member back and redraws the dialog) before Escape.
+  await page.waitForFunction(() => /disconnected/.test(document.getElementById('member-dialog-status').textContent));
+  await page.locator('#member-dialog [data-action=disconnect]').waitFor({ state: 'hidden' });
   await page.keyboard.press('Escape');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Manage Pat Pending');
 
