@@ -14,6 +14,15 @@ pub fn base_slug(member: &Member) -> String {
     generated_slug(member.profile.nickname.as_deref(), &member.login_email)
 }
 
+/// The slug keys in the store that `base` or `base-N` could clash with.
+async fn stored_slug_keys<S: Store>(store: &S, base: &str) -> MembersResult<HashSet<String>> {
+    Ok(store
+        .slugs_like(&unique_key(base))
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// The first of `base`, `base-2`, `base-3`... whose key is not in use, neither in
 /// the store nor in `also_taken` (slug keys of members about to be stored with it).
 pub async fn free_slug<S: Store>(
@@ -21,11 +30,7 @@ pub async fn free_slug<S: Store>(
     base: &str,
     also_taken: &HashSet<String>,
 ) -> MembersResult<String> {
-    let stored: HashSet<String> = store
-        .slugs_like(&unique_key(base))
-        .await?
-        .into_iter()
-        .collect();
+    let stored = stored_slug_keys(store, base).await?;
     let taken = |slug: &str| {
         let key = unique_key(slug);
         stored.contains(&key) || also_taken.contains(&key)
@@ -49,11 +54,7 @@ pub async fn free_slug_after_race<S: Store>(
     base: &str,
     attempt: u32,
 ) -> MembersResult<String> {
-    let stored: HashSet<String> = store
-        .slugs_like(&unique_key(base))
-        .await?
-        .into_iter()
-        .collect();
+    let stored = stored_slug_keys(store, base).await?;
     let free_from =
         |start: u64| (start..).find(|n| !stored.contains(&unique_key(&format!("{base}-{n}"))));
     let lowest = free_from(2).ok_or_else(|| MembersError::internal("no free slug suffix"))?;
