@@ -57,7 +57,7 @@ const APP_PATHS = /^\/(members(\/.*)?|profile\/[^/]+\/profile\/?|account\/my-acc
 const ADMIN_PATHS = /^\/admin(\/[^.]*)?$/;
 
 /** Files of the package a page may load, under /pkg/. */
-const BROWSER_FILES = /^\/pkg\/(browser\.mjs|facade\.mjs|errors\.mjs|wasm\/[\w.\-/]+\.(js|wasm))$/;
+const BROWSER_FILES = /^\/pkg\/(browser\.mjs|facade\.mjs|errors\.mjs|deferred\.mjs|wasm\/[\w.\-/]+\.(js|wasm))$/;
 
 function errorBody(status, code, message) {
   return JSON.stringify({ message, details: { applicationError: { code, description: message, data: {} } } });

@@ -5,21 +5,13 @@
 use super::authentication::Authentication;
 use super::convert::{to_js, to_json, to_string_arg};
 use super::error::to_js_error;
-use super::hasher::JsPasswordHasher;
 use super::http::HttpTarget;
-use super::mailer::JsMailer;
 use super::query_builder::MembersQueryBuilder;
-use super::sql_driver::JsSqlDriver;
-use super::transport::{Acting, LocalEngine, Transport};
-use super::webhooks::JsWebhookSigner;
+use super::transport::{Acting, Transport};
 use crate::api::Operation;
 use crate::model::decode::decode;
-use crate::model::{Fieldset, MemberId, MembersError, MembersResult, PrivacyStatus, Timestamp};
-use crate::service::{
-    Approval, Caller, ContactList, EventKind, LoginLimit, Moderation, SitePolicy,
-    VerificationPolicy, WebhookPolicy,
-};
-use crate::store::{AnyStore, MemoryStore, SqlStore};
+use crate::model::{Fieldset, MemberId, MembersError, MembersResult};
+use crate::service::{Caller, ContactList, EventKind, Moderation};
 use js_sys::{Function, Promise};
 use serde_json::Value;
 use std::rc::Rc;
@@ -43,7 +35,7 @@ pub(crate) fn fieldsets_of(options: &Value) -> MembersResult<Vec<Fieldset>> {
     }
 }
 
-fn options_of(options: &JsValue) -> MembersResult<Value> {
+pub(crate) fn options_of(options: &JsValue) -> MembersResult<Value> {
     let value = to_json(options, "options")?;
     if value.is_null() || value.is_object() {
         Ok(value)
@@ -56,89 +48,15 @@ fn options_of(options: &JsValue) -> MembersResult<Value> {
     }
 }
 
-fn policy_of(options: &Value) -> MembersResult<SitePolicy> {
-    let mut policy = SitePolicy::default();
-    match options["approval"].as_str() {
-        None | Some("auto") => {}
-        Some("manual") => policy.approval = Approval::Manual,
-        Some(other) => {
-            return Err(MembersError::invalid_field(
-                "approval",
-                "FORMAT",
-                format!("must be \"auto\" or \"manual\", got {other:?}"),
-            ))
-        }
-    }
-    match options["defaultPrivacy"].as_str() {
-        None | Some("PUBLIC") => {}
-        Some("PRIVATE") => policy.default_privacy = PrivacyStatus::Private,
-        Some(other) => {
-            return Err(MembersError::invalid_field(
-                "defaultPrivacy",
-                "FORMAT",
-                format!("must be PUBLIC or PRIVATE, got {other:?}"),
-            ))
-        }
-    }
-    policy.login_limit = login_limit_of(&options["loginLimit"])?;
-    match &options["emailVerification"] {
-        Value::Null => {}
-        Value::String(text) => {
-            policy.email_verification = VerificationPolicy::parse(text, "emailVerification")?
-        }
-        _ => {
-            return Err(MembersError::invalid_field(
-                "emailVerification",
-                "TYPE",
-                "must be \"off\" or \"required\"",
-            ))
-        }
-    }
-    Ok(policy)
-}
-
-/// `loginLimit: { perEmail, perAddress, windowSeconds }`, each a whole number > 0.
-fn login_limit_of(value: &Value) -> MembersResult<LoginLimit> {
-    let mut limit = LoginLimit::default();
-    if value.is_null() {
-        return Ok(limit);
-    }
-    if !value.is_object() {
-        return Err(MembersError::invalid_field(
-            "loginLimit",
-            "TYPE",
-            "must be an object",
-        ));
-    }
-    let number = |key: &str| -> MembersResult<Option<u32>> {
-        match &value[key] {
-            Value::Null => Ok(None),
-            v => v
-                .as_u64()
-                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
-                .map(|n| Some(n as u32))
-                .ok_or_else(|| {
-                    MembersError::invalid_field(
-                        &format!("loginLimit.{key}"),
-                        "RANGE",
-                        "must be a whole number above 0",
-                    )
-                }),
-        }
-    };
-    if let Some(n) = number("perEmail")? {
-        limit.per_email = n;
-    }
-    if let Some(n) = number("perAddress")? {
-        limit.per_address = n;
-    }
-    if let Some(n) = number("windowSeconds")? {
-        limit.window_ms = i64::from(n) * 1000;
-    }
-    Ok(limit)
-}
-
 impl Members {
+    /// A members API over this transport, for this caller.
+    pub(crate) fn new(transport: Transport, acting: Acting) -> Members {
+        Members {
+            transport: Rc::new(transport),
+            acting,
+        }
+    }
+
     /// Runs an operation built from the arguments; any argument error rejects the
     /// promise the same way a call error does.
     pub(crate) fn run(&self, build: impl FnOnce() -> MembersResult<Operation>) -> Promise {
@@ -209,145 +127,38 @@ impl Members {
         })
     }
 
+    /// Events are delivered where the database is; a client of a server has none.
     fn subscribe(&self, kind: EventKind, handler: Function) -> Result<(), JsValue> {
-        let Transport::Local(engine) = &*self.transport else {
-            return Err(to_js_error(&MembersError::new(
+        let events_need_a_database = || {
+            to_js_error(&MembersError::new(
                 crate::model::ErrorCode::FailedPrecondition,
                 "EVENTS_NEED_A_DATABASE",
                 "member events are delivered where the database is: subscribe on the Node backend",
-            )));
+            ))
         };
-        engine.events().subscribe(
-            kind,
-            // A failing handler must not undo or fail the change that fired it.
-            Rc::new(move |event: &Value| call_handler(&handler, to_js(event))),
-        );
-        Ok(())
+        #[cfg(feature = "engine")]
+        if let Transport::Local(engine) = &*self.transport {
+            engine.events().subscribe(
+                kind,
+                // A failing handler must not undo or fail the change that fired it.
+                Rc::new(move |event: &Value| call_handler(&handler, to_js(event))),
+            );
+            return Ok(());
+        }
+        let _ = (kind, handler);
+        Err(events_need_a_database())
     }
 }
 
+#[cfg(feature = "engine")]
 #[wasm_bindgen(module = "/src/wasm/handlers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = callHandler)]
     fn call_handler(handler: &Function, event: JsValue);
 }
 
-/// `webhookAllowPrivate`, `retentionDays`, `webhookRetrySchedule` (seconds after
-/// the 1st, 2nd, … failure).
-fn webhook_policy_of(options: &Value) -> MembersResult<WebhookPolicy> {
-    let mut policy = WebhookPolicy::default();
-    match &options["webhookAllowPrivate"] {
-        Value::Null => {}
-        Value::Bool(allow) => policy.allow_private = *allow,
-        _ => {
-            return Err(MembersError::invalid_field(
-                "webhookAllowPrivate",
-                "TYPE",
-                "must be true or false",
-            ))
-        }
-    }
-    match &options["retentionDays"] {
-        Value::Null => {}
-        value => {
-            policy.retention_days = value
-                .as_u64()
-                .filter(|d| (1..=3650).contains(d))
-                .ok_or_else(|| {
-                    MembersError::invalid_field(
-                        "retentionDays",
-                        "RANGE",
-                        "must be a whole number of days from 1 to 3650",
-                    )
-                })? as u32
-        }
-    }
-    match &options["webhookRetrySchedule"] {
-        Value::Null => {}
-        Value::Array(waits) if !waits.is_empty() && waits.len() <= 20 => {
-            policy.retry_schedule_ms = waits
-                .iter()
-                .map(|w| {
-                    w.as_f64()
-                        .filter(|s| *s >= 0.0 && *s <= 7.0 * 86_400.0)
-                        .map(|s| (s * 1000.0) as i64)
-                })
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    MembersError::invalid_field(
-                        "webhookRetrySchedule",
-                        "RANGE",
-                        "each wait must be a number of seconds from 0 to 604800",
-                    )
-                })?
-        }
-        _ => {
-            return Err(MembersError::invalid_field(
-                "webhookRetrySchedule",
-                "TYPE",
-                "must be a list of 1 to 20 waits in seconds",
-            ))
-        }
-    }
-    Ok(policy)
-}
-
-/// Parses a database URL (SPEC §11) → `{ kind: 'memory'|'sqlite'|'postgres', target }`,
-/// so the package opens the right driver; anything else is `INVALID_ARGUMENT`.
-#[wasm_bindgen(js_name = parseDatabaseUrl)]
-pub fn parse_database_url(url: JsValue) -> Result<JsValue, JsValue> {
-    let url = to_string_arg(&url, "database").map_err(|e| to_js_error(&e))?;
-    let location =
-        crate::store::location::DatabaseLocation::parse(&url).map_err(|e| to_js_error(&e))?;
-    Ok(to_js(&location.to_json()))
-}
-
 #[wasm_bindgen]
 impl Members {
-    /// Opens a members API over a database in this process, as a visitor.
-    /// `options`: `{ approval: 'auto'|'manual', defaultPrivacy, loginLimit,
-    /// emailVerification: 'off'|'required' }`;
-    /// `driver` is a SQL driver from pkg/drivers, or `undefined` for the memory
-    /// store; `mailer` (`{ send(message) }`) sends the set-password mail;
-    /// `hasher` (`{ hash, verify }`) hashes passwords off this thread (without
-    /// one they are hashed inline); `signer` (`{ generateKeyPair, signRs256 }`)
-    /// signs `wix` webhooks. Options also take `webhookAllowPrivate`,
-    /// `retentionDays` and `webhookRetrySchedule` (seconds).
-    pub fn open(
-        options: JsValue,
-        driver: Option<JsSqlDriver>,
-        mailer: Option<JsMailer>,
-        hasher: Option<JsPasswordHasher>,
-        signer: Option<JsWebhookSigner>,
-    ) -> Result<Members, JsValue> {
-        let options = options_of(&options).map_err(|e| to_js_error(&e))?;
-        let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
-        let webhook_policy = webhook_policy_of(&options).map_err(|e| to_js_error(&e))?;
-        let store = match driver {
-            Some(driver) => AnyStore::Sql(SqlStore::new(driver)),
-            None => AnyStore::Memory(MemoryStore::new()),
-        };
-        let mut engine: LocalEngine = LocalEngine::new(
-            store,
-            policy,
-            Box::new(|| Timestamp(js_sys::Date::now() as i64)),
-        );
-        if let Some(mailer) = mailer {
-            engine = engine.with_mailer(Box::new(mailer));
-        }
-        if let Some(hasher) = hasher {
-            engine = engine.with_hasher(Box::new(hasher));
-        }
-        if let Some(signer) = signer {
-            engine = engine.with_signer(Box::new(signer));
-        }
-        engine = engine.with_webhook_policy(webhook_policy);
-        Ok(Members {
-            transport: Rc::new(Transport::Local(Rc::new(engine))),
-            acting: Acting::Caller(Caller::Visitor),
-        })
-    }
-
     /// A members API that sends every call to the members server at `baseUrl`
     /// (absolute), as a visitor; `adminKey` lets `elevated()` and `asMember()` work
     /// from a trusted backend.
@@ -381,14 +192,14 @@ impl Members {
                 format!("{base_url:?} must be an absolute http(s) URL"),
             )));
         }
-        Ok(Members {
-            transport: Rc::new(Transport::Http(HttpTarget {
+        Ok(Members::new(
+            Transport::Http(HttpTarget {
                 base_url: trimmed,
                 admin_key,
                 cookie_session,
-            })),
-            acting: Acting::Caller(Caller::Visitor),
-        })
+            }),
+            Acting::Caller(Caller::Visitor),
+        ))
     }
 }
 

@@ -2,16 +2,16 @@
 //! or on a members server (`Http`: browsers, and Node with `baseUrl`).
 
 use super::http::HttpTarget;
-use super::sql_driver::JsSqlDriver;
-use crate::api::{dispatch, Operation};
+use crate::api::Operation;
 use crate::model::MembersResult;
-use crate::service::{Caller, Context, Engine};
-use crate::store::AnyStore;
+use crate::service::Caller;
 use serde_json::Value;
 use std::rc::Rc;
 
 /// The engine a local transport runs: memory, or SQL through a JS driver.
-pub type LocalEngine = Engine<AnyStore<JsSqlDriver>>;
+#[cfg(feature = "engine")]
+pub type LocalEngine =
+    crate::service::Engine<crate::store::AnyStore<super::sql_driver::JsSqlDriver>>;
 
 /// Who a members API object calls as.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,12 +22,13 @@ pub enum Acting {
     Session(String),
 }
 
+#[cfg(feature = "engine")]
 impl Acting {
     /// The context of a call in this process: a vouched-for caller as it is, a
     /// session token looked up (`SESSION_INVALID` when it is no live session).
-    pub async fn context(self, engine: &LocalEngine) -> MembersResult<Context> {
+    pub async fn context(self, engine: &LocalEngine) -> MembersResult<crate::service::Context> {
         match self {
-            Acting::Caller(caller) => Ok(Context::of(caller)),
+            Acting::Caller(caller) => Ok(crate::service::Context::of(caller)),
             Acting::Session(token) => engine.session_context(&token).await,
         }
     }
@@ -35,7 +36,8 @@ impl Acting {
 
 /// Carries operations to where they run.
 pub enum Transport {
-    /// The engine runs in this process.
+    /// The engine runs in this process (the engine build only).
+    #[cfg(feature = "engine")]
     Local(Rc<LocalEngine>),
     /// A members server runs them.
     Http(HttpTarget),
@@ -50,9 +52,12 @@ impl Transport {
         operation: Operation,
     ) -> MembersResult<Value> {
         match &*self {
-            Transport::Local(engine) => dispatch(engine, acting.context(engine).await?, operation)
-                .await
-                .map(|reply| reply.to_json()),
+            #[cfg(feature = "engine")]
+            Transport::Local(engine) => {
+                crate::api::dispatch(engine, acting.context(engine).await?, operation)
+                    .await
+                    .map(|reply| reply.to_json())
+            }
             Transport::Http(target) => target.execute(&acting, &operation).await,
         }
     }
