@@ -7,7 +7,7 @@ WASM_CLIENT_RAW := target/$(WASM_TARGET)/client/universal_members.wasm
 WASM_OPT    := node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 PKGTEST     := .build/pkgtest
 
-.PHONY: setup build run test bench fuzz soak lint test-rust test-js test-js-suites test-types test-e2e test-contract pack clean
+.PHONY: setup build run test bench fuzz soak lint test-rust test-js test-js-suites test-types test-bundlers test-e2e test-contract pack clean
 
 setup:
 	@scripts/setup.sh
@@ -73,12 +73,18 @@ test-types: pack
 test-e2e: build
 	node --test --test-reporter=spec tests/e2e/*.test.mjs
 
+# A Vite app and an esbuild bundle of the packed tarball, default settings, run
+# in Chromium against a real server; the client wasm is checked to hold no engine.
+test-bundlers: pack
+	MEMBERS_PKGTEST=$(PKGTEST) MEMBERS_E2E_PKG=$(PKGTEST)/node_modules/universal-members \
+		node --test --test-reporter=spec tests/bundlers/*.test.mjs
+
 # The OpenAPI document against a real server: schemathesis (in .venv/, from
 # make setup) with every check, a fixed seed, admin key and member session.
 test-contract: build
 	node --test --test-reporter=spec tests/contract/*.test.mjs
 
-test: setup lint test-rust test-js test-types test-e2e test-contract
+test: setup lint test-rust test-js test-types test-bundlers test-e2e test-contract
 
 bench: build
 	node bench/dataset.mjs
