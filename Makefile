@@ -56,10 +56,11 @@ test-js-suites:
 	fi
 
 # The packed package's types in plain `tsc --init --strict` projects (bundler,
-# node16, nodenext; with and without DOM), and a doc comment on every export.
+# node16, nodenext; with and without DOM), a doc comment on every export, and
+# every declared value exported by the Node entry.
 test-types: pack
 	tests/ts/check.sh $(PKGTEST)
-	MEMBERS_PACKAGE_DIR=$(PKGTEST)/node_modules/universal-members node --test tests/ts/docs.test.mjs
+	MEMBERS_PACKAGE_DIR=$(PKGTEST)/node_modules/universal-members node --test tests/ts/docs.test.mjs tests/ts/exports.test.mjs
 
 # A real page in headless Chromium, talking to a real server.
 test-e2e: build
