@@ -3,7 +3,7 @@
 # plain projects: each tsconfig.json is exactly what `tsc --init --strict` writes
 # (so strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, types: [],
 # verbatimModuleSyntax), with only `module`/`moduleResolution` given for bundler
-# and node16 (nodenext is the generated default). Each is checked twice, with
+# (module preserve, and esnext) and node16 (nodenext is the generated default). Each is checked twice, with
 # `--skipLibCheck false` (the generated file turns it on, which would hide an
 # error in our .d.ts): once with the default lib (ESNext + DOM), once with
 # `--lib es2022`, a Node project with no DOM and no esnext.disposable.
@@ -27,5 +27,6 @@ check() {
 }
 
 check bundler --module preserve --moduleResolution bundler
+check bundler-esnext --module esnext --moduleResolution bundler
 check node16 --module node16 --moduleResolution node16
 check nodenext
