@@ -1,27 +1,41 @@
 // Types of the `universal-members` package: the same API from the Node and the
-// browser entries (the browser refuses `elevate` and has no events; admin calls need an admin sign-in there).
+// browser entries (the browser refuses `elevate` and has no events; admin calls
+// need an admin sign-in there).
+//
+// Self-contained on purpose: only ES2015 built-ins (Promise, Date, Error), no DOM
+// and no @types/node, so a plain `tsc --init --strict` project checks it with any
+// `lib` and without `skipLibCheck` (tests/ts). Optional input fields also take
+// `undefined` (the calls treat it as absent), so `exactOptionalPropertyTypes`,
+// which `tsc --init` turns on, accepts `{ database: process.env.X }`.
 
-/** Canonical error codes (SPEC §8). */
+/** Canonical error codes (SPEC §8): what went wrong, as a gRPC-style code. */
 export type ErrorCode =
   | 'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS'
   | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED' | 'UNAVAILABLE' | 'INTERNAL';
 
 /** One broken rule of an input. */
 export interface FieldViolation {
+  /** The field, e.g. `member.contact.phones[0]`. */
   field: string;
+  /** What is wrong with it. */
   description: string;
+  /** The rule it broke, e.g. `FORMAT`. */
   violatedRule: string;
 }
 
 /** `details` of a MembersError, as in the Wix wire body. */
 export interface MembersErrorDetails {
+  /** Every error but INVALID_ARGUMENT: `code` is the applicationCode, `data` its specifics (e.g. the taken slug). */
   applicationError?: { code: string; description: string; data: Record<string, unknown> };
+  /** INVALID_ARGUMENT: the fields that broke a rule. */
   validationError?: { fieldViolations: FieldViolation[] };
 }
 
-/** Every failed call rejects with a MembersError. */
+/** Every failed call rejects with a MembersError, the same in the browser and on Node. */
 export class MembersError extends Error {
+  /** Made by the package; user code only narrows it (`isMembersError`, `instanceof`). */
   constructor(code: ErrorCode, message: string, applicationCode: string, httpStatus: number, details?: MembersErrorDetails);
+  /** Always `MembersError`. */
   readonly name: 'MembersError';
   /** The canonical code, e.g. `NOT_FOUND`. */
   readonly code: ErrorCode;
@@ -29,79 +43,114 @@ export class MembersError extends Error {
   readonly applicationCode: string;
   /** The HTTP status the server answers with. */
   readonly httpStatus: number;
+  /** The field violations or the application error, as on the wire. */
   readonly details: MembersErrorDetails;
 }
 
-/** True when `value` is a MembersError. */
+/** True when `value` is a MembersError (also one made by another copy of the package). */
 export function isMembersError(value: unknown): value is MembersError;
 
+/** A member's standing: `APPROVED` members can log in; `OFFLINE` is disconnected for good. */
 export type Status = 'UNKNOWN' | 'PENDING' | 'APPROVED' | 'BLOCKED' | 'OFFLINE';
+/** `PUBLIC` members are visible to everyone; `UNKNOWN` when the fieldset hides it. */
 export type PrivacyStatus = 'UNKNOWN' | 'PRIVATE' | 'PUBLIC';
+/** `MUTED` after `muteMember`; `UNKNOWN` when the fieldset hides it. */
 export type ActivityStatus = 'UNKNOWN' | 'ACTIVE' | 'MUTED';
+/** How much of a member a read returns (SPEC §3); a caller gets at most what it may see. */
 export type Fieldset = 'PUBLIC' | 'EXTENDED' | 'FULL';
 
-export interface StreetAddress { number?: string; name?: string }
+/** A street as number and name (instead of `addressLine`). */
+export interface StreetAddress { number?: string | undefined; name?: string | undefined }
 
+/** A postal address of a member's contact. */
 export interface Address {
   /** Generated; send it back to keep the address. */
-  _id?: string;
-  addressLine?: string;
-  streetAddress?: StreetAddress;
-  addressLine2?: string;
-  city?: string;
+  _id?: string | undefined;
+  addressLine?: string | undefined;
+  streetAddress?: StreetAddress | undefined;
+  addressLine2?: string | undefined;
+  city?: string | undefined;
   /** ISO 3166-2, e.g. `US-NY`. */
-  subdivision?: string;
+  subdivision?: string | undefined;
   /** ISO 3166-1 alpha-2, e.g. `US`. */
-  country?: string;
-  postalCode?: string;
+  country?: string | undefined;
+  postalCode?: string | undefined;
 }
 
-export interface CustomField { name?: string; value: unknown }
+/** A site-defined field of a contact; `name` is ignored on update. */
+export interface CustomField { name?: string | undefined; value: unknown }
 
+/** A member's contact details (the FULL fieldset). */
 export interface Contact {
-  firstName?: string;
-  lastName?: string;
-  company?: string;
-  jobTitle?: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  /** At most 100 characters. */
+  company?: string | undefined;
+  /** At most 100 characters. */
+  jobTitle?: string | undefined;
   /** `YYYY-MM-DD`. */
-  birthdate?: string;
-  phones?: string[];
-  emails?: string[];
-  addresses?: Address[];
-  customFields?: Record<string, CustomField>;
+  birthdate?: string | undefined;
+  /** At most 20; an array replaces the whole list on update. */
+  phones?: string[] | undefined;
+  /** At most 20 valid emails. */
+  emails?: string[] | undefined;
+  /** At most 20. */
+  addresses?: Address[] | undefined;
+  /** By key; at most 100 keys. */
+  customFields?: Record<string, CustomField> | undefined;
 }
 
+/** A returned contact: the lists are always there (`[]` / `{}` when empty). */
+export interface MemberContact extends Contact {
+  phones: string[];
+  emails: string[];
+  addresses: Address[];
+  customFields: Record<string, CustomField>;
+}
+
+/** A photo or cover image. */
 export interface Image {
-  _id?: string;
+  _id?: string | undefined;
   url: string;
-  height?: number;
-  width?: number;
-  offsetX?: number;
-  offsetY?: number;
+  height?: number | undefined;
+  width?: number | undefined;
+  offsetX?: number | undefined;
+  offsetY?: number | undefined;
 }
 
+/** What everyone may see of a member (the PUBLIC fieldset). */
 export interface Profile {
-  nickname?: string;
+  nickname?: string | undefined;
   /** Read-only here: set with `updateCurrentMemberSlug` / `updateMemberSlug`. */
-  slug?: string;
-  title?: string;
-  photo?: Image;
-  cover?: Image;
+  slug?: string | undefined;
+  title?: string | undefined;
+  photo?: Image | undefined;
+  cover?: Image | undefined;
 }
 
 /** A member as returned; what is present depends on the fieldset. */
 export interface Member {
+  /** UUID, generated. */
   _id: string;
+  /** EXTENDED and FULL; changed only by `authentication.changeLoginEmail`. */
   loginEmail?: string;
+  /** Whether the member verified its login email. */
   loginEmailVerified?: boolean;
+  /** `UNKNOWN` under the PUBLIC fieldset. */
   status: Status;
+  /** UUID, generated, never equal to `_id`. */
   contactId: string;
-  contact?: Required<Pick<Contact, 'phones' | 'emails' | 'addresses' | 'customFields'>> & Contact;
+  /** FULL only. */
+  contact?: MemberContact;
   profile: Profile;
+  /** `UNKNOWN` under the PUBLIC fieldset. */
   privacyStatus: PrivacyStatus;
+  /** `UNKNOWN` under the PUBLIC fieldset. */
   activityStatus: ActivityStatus;
   _createdDate: Date;
+  /** Moves with every change. */
   _updatedDate: Date;
+  /** FULL only; absent before the first login. */
   lastLoginDate?: Date;
 }
 
@@ -110,109 +159,186 @@ export interface Member {
  * so a fetched `Member` can be edited and sent back; unknown fields are refused.
  */
 export interface MemberInput {
-  loginEmail?: string;
-  contact?: Contact;
-  profile?: Profile;
+  /** Required by createMember; ignored by updateMember. */
+  loginEmail?: string | undefined;
+  contact?: Contact | undefined;
+  profile?: Profile | undefined;
   /** Used by createMember; join/leaveCommunity change it later. */
-  privacyStatus?: PrivacyStatus;
-  _id?: string;
-  loginEmailVerified?: boolean;
-  status?: Status;
-  contactId?: string;
-  activityStatus?: ActivityStatus;
-  _createdDate?: Date | string;
-  _updatedDate?: Date | string;
-  lastLoginDate?: Date | string;
+  privacyStatus?: PrivacyStatus | undefined;
+  /** Read-only: ignored. */
+  _id?: string | undefined;
+  /** Read-only: ignored. */
+  loginEmailVerified?: boolean | undefined;
+  /** Read-only: ignored. */
+  status?: Status | undefined;
+  /** Read-only: ignored. */
+  contactId?: string | undefined;
+  /** Read-only: ignored. */
+  activityStatus?: ActivityStatus | undefined;
+  /** Read-only: ignored. */
+  _createdDate?: Date | string | undefined;
+  /** Read-only: ignored. */
+  _updatedDate?: Date | string | undefined;
+  /** Read-only: ignored. */
+  lastLoginDate?: Date | string | undefined;
 }
 
-export interface FieldsetOptions { fieldsets?: Fieldset[] }
-export interface Paging { limit?: number; offset?: number }
-export interface Sorting { fieldName: string; order?: 'ASC' | 'DESC' }
-export interface Search { expression: string; fields?: string[] }
+/** The fieldsets a read asks for. */
+export interface FieldsetOptions {
+  /** At most 3; default `['PUBLIC']`. */
+  fieldsets?: Fieldset[] | undefined;
+}
+/** Offset paging of `listMembers`. */
+export interface Paging {
+  /** 1..100, default 50. */
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+/** One sort key of `listMembers`; ties are broken by `_id`. */
+export interface Sorting { fieldName: string; order?: 'ASC' | 'DESC' | undefined }
+/** A case-insensitive substring search, ANDed with the filter. */
+export interface Search {
+  /** 1..100 characters. */
+  expression: string;
+  /** Up to 4; default `['profile.nickname']`; fields outside `profile` for admins only. */
+  fields?: string[] | undefined;
+}
 
+/** Options of `listMembers`. */
 export interface ListMembersOptions extends FieldsetOptions {
-  paging?: Paging;
-  sorting?: Sorting[];
+  paging?: Paging | undefined;
+  /** Default `_createdDate` descending. */
+  sorting?: Sorting[] | undefined;
 }
 
+/** Where a page of `listMembers` sits among all matches. */
 export interface PagingMetadata {
+  /** Members on this page. */
   count: number;
   offset: number;
+  /** Members matching, over all pages. */
   total: number;
   tooManyToCount: boolean;
   cursors: { next: string | null; prev: null };
 }
+/** What `listMembers` answers. */
 export interface ListMembersResponse { members: Member[]; metadata: PagingMetadata }
+/** A member wrapped as `{ member }`. */
 export interface MemberResponse { member: Member }
+/** `{ member }`, or `{}` for a visitor (and an admin, who is no member). */
 export interface GetCurrentMemberResponse { member?: Member }
 
-export interface QueryMembersOptions extends FieldsetOptions { search?: Search }
+/** Options of `queryMembers`. */
+export interface QueryMembersOptions extends FieldsetOptions { search?: Search | undefined }
 
 /** A Wix filter document: `{ field: value }`, `{ field: { $op: value } }`, `$and`/`$or`/`$not`. */
 export type Filter = Record<string, unknown>;
 
+/** A value a query compares a field with. */
 export type FilterValue = string | number | boolean | Date | null;
 
-/** Builds a query; every method returns a new builder. */
+/**
+ * Builds a query (SPEC §7); every method returns a new builder, so one can be
+ * reused. Filters combine with AND. Fields: `_id`, `loginEmail`, `contactId`,
+ * `contact.firstName`, `contact.lastName`, `profile.nickname`, `profile.slug`,
+ * `profile.title`, `privacyStatus`, `status`, `activityStatus`, `_createdDate`,
+ * `_updatedDate`, `lastLoginDate`, `contact.customFields.<key>.value`; others are
+ * `INVALID_ARGUMENT`, fields outside PUBLIC `PERMISSION_DENIED` for non-admins.
+ */
 export interface MembersQueryBuilder {
+  /** Equal (strings compare exactly). */
   eq(field: string, value: FilterValue): MembersQueryBuilder;
+  /** Not equal. */
   ne(field: string, value: FilterValue): MembersQueryBuilder;
+  /** Greater than (strings, numbers, dates). */
   gt(field: string, value: FilterValue): MembersQueryBuilder;
+  /** Greater than or equal. */
   ge(field: string, value: FilterValue): MembersQueryBuilder;
+  /** Less than. */
   lt(field: string, value: FilterValue): MembersQueryBuilder;
+  /** Less than or equal. */
   le(field: string, value: FilterValue): MembersQueryBuilder;
+  /** One of `values` (on an array field: any element is). */
   in(field: string, values: FilterValue[]): MembersQueryBuilder;
+  /** One of `values` (on an array field: any element is). */
   hasSome(field: string, values: FilterValue[]): MembersQueryBuilder;
+  /** The array field holds all of `values`. **Beyond Wix.** */
   hasAll(field: string, values: FilterValue[]): MembersQueryBuilder;
+  /** Case-insensitive prefix. */
   startsWith(field: string, text: string): MembersQueryBuilder;
+  /** Case-insensitive suffix. **Beyond Wix.** */
   endsWith(field: string, text: string): MembersQueryBuilder;
+  /** Case-insensitive substring. **Beyond Wix.** */
   contains(field: string, text: string): MembersQueryBuilder;
+  /** The field is set (`exists` true, the default) or not. */
   exists(field: string, exists?: boolean): MembersQueryBuilder;
+  /** `eq(field, null)`: missing or empty. */
   isEmpty(field: string): MembersQueryBuilder;
+  /** `ne(field, null)`. */
   isNotEmpty(field: string): MembersQueryBuilder;
+  /** `ge(field, from)` and `lt(field, to)`. */
   between(field: string, from: FilterValue, to: FilterValue): MembersQueryBuilder;
+  /** Both this and `query`. **Beyond Wix.** */
   and(query: MembersQueryBuilder): MembersQueryBuilder;
+  /** This or `query`. **Beyond Wix.** */
   or(query: MembersQueryBuilder): MembersQueryBuilder;
+  /** This and not `query`. **Beyond Wix.** */
   not(query: MembersQueryBuilder): MembersQueryBuilder;
+  /** Sorts ascending by these fields (ties by `_id`). */
   ascending(...fields: string[]): MembersQueryBuilder;
+  /** Sorts descending by these fields (ties by `_id`). */
   descending(...fields: string[]): MembersQueryBuilder;
   /** Page size, 1..100 (default 50). */
   limit(limit: number): MembersQueryBuilder;
+  /** Skips this many matches (offset paging). */
   skip(skip: number): MembersQueryBuilder;
   /** Continues after `result.cursors.next` (Beyond Wix): deep pages cost what page 1 costs. */
   cursor(cursor: string): MembersQueryBuilder;
+  /** Runs the query: one page. */
   find(): Promise<MembersQueryResult>;
-  /** How many members match, over all pages. */
+  /** How many members match, over all pages. **Beyond Wix.** */
   count(): Promise<number>;
 }
 
 /** One page of a query. */
 export interface MembersQueryResult {
+  /** The members of this page. */
   readonly items: Member[];
+  /** `items.length`. */
   readonly length: number;
+  /** The page size asked for. */
   readonly pageSize: number;
+  /** Members matching, over all pages. */
   readonly totalCount: number;
   /** 0-based. */
   readonly currentPage: number;
   readonly totalPages: number;
+  /** The builder that made this page. */
   readonly query: MembersQueryBuilder;
   /** `next` continues with `query.cursor(next)`; `null` on the last page. */
   readonly cursors: { next: string | null; prev: null };
+  /** Whether a page follows. */
   hasNext(): boolean;
+  /** Whether a page comes before (offset paging). */
   hasPrev(): boolean;
+  /** The next page. */
   next(): Promise<MembersQueryResult>;
+  /** The previous page. */
   prev(): Promise<MembersQueryResult>;
 }
 
+/** The outcome for one id of `bulkDeleteMembers`. */
 export interface BulkItemResult {
   itemMetadata: { _id: string; originalIndex: number; success: boolean; error?: { code: string; description: string } };
 }
 
+/** What `bulkDeleteMembers` answers: one result per id, in order. */
 export interface BulkDeleteMembersResponse {
   results: BulkItemResult[];
   bulkActionMetadata: { totalSuccesses: number; totalFailures: number; undetailedFailures: number };
 }
 
+/** What a by-filter bulk call answers: follow it with `asyncJobs.getAsyncJob(jobId)`. */
 export interface JobResponse { jobId: string }
 
 /** What a by-filter bulk call answers with `{ dryRun: true }`: nothing is written. **Beyond Wix.** */
@@ -221,7 +347,7 @@ export interface DryRunResponse { dryRun: true; count: number; sampleIds: string
 /** Options of a by-filter bulk call. */
 export interface BulkByFilterOptions {
   /** Answer the number of matches and the first 10 ids, and write nothing. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** Where an async job stands. */
@@ -254,30 +380,45 @@ export interface AsyncJobsApi {
   getAsyncJob(jobId: string): Promise<{ job: AsyncJob }>;
   /** Worked items in order, a page at a time (`paging.cursor` from `pagingMetadata.cursors.next`). */
   listAsyncJobItems(jobId: string, options?: {
-    statusFilter?: 'ALL' | 'FAILED_ONLY' | 'SUCCESSFUL_ONLY';
-    paging?: { limit?: number; cursor?: string };
+    statusFilter?: 'ALL' | 'FAILED_ONLY' | 'SUCCESSFUL_ONLY' | undefined;
+    paging?: { limit?: number | undefined; cursor?: string | undefined } | undefined;
   }): Promise<{ items: AsyncJobItem[]; pagingMetadata: { count: number; cursors: { next: string | null }; hasNext: boolean } }>;
 }
 
 /** Wix's Async Job API: follow the jobs of the by-filter bulk calls. */
 export const asyncJobs: AsyncJobsApi;
 
+/** Who made a change: a visitor, a member (with `memberId`) or an admin. */
 export type IdentityType = 'ANONYMOUS_VISITOR' | 'MEMBER' | 'ADMIN';
 
+/** What every event says about itself (SDK naming, dates as `Date`). */
 export interface EventMetadata {
+  /** The event's id, the same on every delivery of it. */
   _id: string;
+  /** The member's `_id`. */
   entityId: string;
   eventType: 'wix.members.v1.member_created' | 'wix.members.v1.member_updated' | 'wix.members.v1.member_deleted';
   entityFqdn: 'wix.members.v1.member';
   slug: 'created' | 'updated' | 'deleted';
   eventTime: Date;
+  /** Who made the change. */
   identity: { identityType: IdentityType; memberId?: string };
+  /** Grows by one with every event of the member. */
   entityEventSequence: number;
 }
 
+/** A member was made (create, register, import): `entity` is the FULL member. */
 export interface MemberCreatedEvent { entity: Member; metadata: EventMetadata }
-export interface MemberUpdatedEvent { entity: Member; previousEntity: Member; metadata: EventMetadata }
-export interface MemberDeletedEvent { metadata: EventMetadata }
+/** A member changed: `entity` after, `previousEntity` before (Beyond Wix), both FULL. */
+export interface MemberUpdatedEvent {
+  entity: Member;
+  previousEntity: Member;
+  /** Each changed SDK path (e.g. `profile.nickname`) with its value before the change (`null` when unset). */
+  modifiedFields: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+/** A member was deleted: `entity` is its last state (FULL). */
+export interface MemberDeletedEvent { entity: Member; metadata: EventMetadata }
 
 /**
  * How a webhook is sent. `standard`: Standard Webhooks v1 (`webhook-id`,
@@ -338,9 +479,9 @@ export interface WebhookDelivery {
 export interface CreateWebhookOptions {
   url: string;
   /** Default `standard`. */
-  format?: WebhookFormat;
+  format?: WebhookFormat | undefined;
   /** Default all three; at least one. */
-  events?: WebhookEvent[];
+  events?: WebhookEvent[] | undefined;
 }
 
 /**
@@ -369,14 +510,16 @@ export type WebhookDeliveryFilter = 'ALL' | 'PENDING' | 'DELIVERED' | 'DEAD' | '
 export interface WebhooksApi {
   /** Adds an endpoint; its events are delivered at least once, in order per member. */
   createWebhook(options: CreateWebhookOptions): Promise<CreateWebhookResponse>;
+  /** Every endpoint (without secrets). */
   listWebhooks(): Promise<{ webhooks: Webhook[] }>;
+  /** One endpoint; NOT_FOUND when unknown. */
   getWebhook(_id: string): Promise<{ webhook: Webhook }>;
   /** Removes the endpoint; nothing more is sent to it. */
   deleteWebhook(_id: string): Promise<void>;
   /** A new secret (`standard` only); the previous one also signs for 24 hours. */
   rotateWebhookSecret(_id: string): Promise<{ webhook: Webhook; secret: string }>;
   /** The endpoint's deliveries, newest first. */
-  listWebhookDeliveries(_id: string, options?: { status?: WebhookDeliveryFilter; limit?: number }): Promise<{ deliveries: WebhookDelivery[] }>;
+  listWebhookDeliveries(_id: string, options?: { status?: WebhookDeliveryFilter | undefined; limit?: number | undefined }): Promise<{ deliveries: WebhookDelivery[] }>;
   /** Sends a delivered or dead delivery again. */
   redeliver(deliveryId: string): Promise<{ delivery: WebhookDelivery }>;
 }
@@ -384,48 +527,84 @@ export interface WebhooksApi {
 /** The webhooks API (admins: elevated Node code, an admin key, or an admin-signed-in page). */
 export const webhooks: WebhooksApi;
 
-/** The members API (Wix Velo `wix-members.v2` `members`). */
+/**
+ * The members API (Wix Velo `wix-members.v2` `members`; SPEC §5). Who may call
+ * what (SPEC §4): reads see only PUBLIC, APPROVED members (a member also sees
+ * itself, an admin everyone); a member changes only itself; moderation, create,
+ * delete and bulk calls are for admins. A member that may not be seen is
+ * `NOT_FOUND`, like one that does not exist.
+ */
 export interface MembersApi {
+  /** Admins: a new member; `member.loginEmail` is required and unique (case-insensitively). */
   createMember(options: { member: MemberInput }): Promise<Member>;
+  /** One member by `_id`, with the fieldsets the caller may see (default PUBLIC). */
   getMember(_id: string, options?: FieldsetOptions): Promise<Member>;
+  /** A page of members, offset paging (limit ≤ 100, default 50). */
   listMembers(options?: ListMembersOptions): Promise<ListMembersResponse>;
+  /** A query builder; run it with `.find()` or `.count()`. */
   queryMembers(options?: QueryMembersOptions): MembersQueryBuilder;
+  /**
+   * A patch: omitted fields keep their value, `""` clears a string, an array
+   * replaces the whole list; read-only fields are ignored. The member itself or an admin.
+   */
   updateMember(_id: string, member: MemberInput): Promise<Member>;
+  /** Admins: deletes the member for good. */
   deleteMember(_id: string): Promise<void>;
+  /** Empties `contact.addresses`. The member itself or an admin. */
   deleteMemberAddresses(_id: string): Promise<MemberResponse>;
+  /** Empties `contact.emails` (`loginEmail` stays). The member itself or an admin. */
   deleteMemberEmails(_id: string): Promise<MemberResponse>;
+  /** Empties `contact.phones`. The member itself or an admin. */
   deleteMemberPhones(_id: string): Promise<MemberResponse>;
+  /** The caller's own member, or `{}` for a visitor. */
   getCurrentMember(options?: FieldsetOptions): Promise<GetCurrentMemberResponse>;
+  /** Makes the caller's member `PUBLIC`. */
   joinCommunity(): Promise<MemberResponse>;
+  /** Makes the caller's member `PRIVATE`. */
   leaveCommunity(): Promise<MemberResponse>;
+  /** Sets the caller's slug; a taken one is `ALREADY_EXISTS` / `SLUG_ALREADY_EXISTS`. */
   updateCurrentMemberSlug(slug: string): Promise<MemberResponse>;
+  /** Admins: sets a member's slug. */
   updateMemberSlug(_id: string, slug: string): Promise<MemberResponse>;
+  /** Admins: `activityStatus` becomes `MUTED`. */
   muteMember(_id: string): Promise<MemberResponse>;
+  /** Admins: `activityStatus` becomes `ACTIVE`. */
   unmuteMember(_id: string): Promise<MemberResponse>;
+  /** Admins: `status` becomes `APPROVED` (also unblocks). */
   approveMember(_id: string): Promise<MemberResponse>;
+  /** Admins: `status` becomes `BLOCKED` and the member's sessions end. */
   blockMember(_id: string): Promise<MemberResponse>;
+  /** Admins: `OFFLINE` for good; it can not log in and keeps its slug and email reserved. */
   disconnectMember(_id: string): Promise<MemberResponse>;
-  deleteMyMember(options?: { contentAssigneeId?: string }): Promise<void>;
+  /** Deletes the caller's own member. */
+  deleteMyMember(options?: { contentAssigneeId?: string | undefined }): Promise<void>;
+  /** Admins: deletes 1..100 members by id, each on its own. */
   bulkDeleteMembers(memberIds: string[]): Promise<BulkDeleteMembersResponse>;
   /** Starts an async job deleting the current matches (see `asyncJobs`). */
   bulkDeleteMembersByFilter(filter: Filter): Promise<JobResponse>;
+  /** With `{ dryRun: true }`: how many would be deleted, and nothing is. */
   bulkDeleteMembersByFilter(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  /** Starts an async job, or answers a dry run. */
   bulkDeleteMembersByFilter(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
   /** Starts an async job approving the current matches (see `asyncJobs`). */
   bulkApproveMembers(filter: Filter): Promise<JobResponse>;
+  /** With `{ dryRun: true }`: how many would be approved, and nothing is. */
   bulkApproveMembers(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  /** Starts an async job, or answers a dry run. */
   bulkApproveMembers(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
   /** Starts an async job blocking the current matches; never the admin's own member. */
   bulkBlockMembers(filter: Filter): Promise<JobResponse>;
+  /** With `{ dryRun: true }`: how many would be blocked, and nothing is. */
   bulkBlockMembers(filter: Filter, options: { dryRun: true }): Promise<DryRunResponse>;
+  /** Starts an async job, or answers a dry run. */
   bulkBlockMembers(filter: Filter, options?: BulkByFilterOptions): Promise<JobResponse | DryRunResponse>;
   /** Admins: stores whole members (ids, dates, statuses kept), all or nothing, 1..1000. Beyond Wix. */
   importMembers(members: Array<Member | Record<string, unknown>>): Promise<{ importedCount: number }>;
-  /** Node only. */
+  /** Node only: calls `handler` after each member made by this process, in commit order. */
   onMemberCreated(handler: (event: MemberCreatedEvent) => void): void;
-  /** Node only. */
+  /** Node only: calls `handler` after each change made by this process, in commit order. */
   onMemberUpdated(handler: (event: MemberUpdatedEvent) => void): void;
-  /** Node only. */
+  /** Node only: calls `handler` after each delete made by this process, in commit order. */
   onMemberDeleted(handler: (event: MemberDeletedEvent) => void): void;
 }
 
@@ -445,7 +624,7 @@ export interface NodeMembersApi extends MembersApi {
 export interface RegisterOptions {
   contactInfo?: MemberInput['contact'];
   profile?: MemberInput['profile'];
-  privacyStatus?: 'PUBLIC' | 'PRIVATE';
+  privacyStatus?: 'PUBLIC' | 'PRIVATE' | undefined;
 }
 
 /**
@@ -457,6 +636,7 @@ export interface RegisterOptions {
 export interface SessionResult {
   status: 'ACTIVE' | 'PENDING';
   member: Member;
+  /** Node only, and only when `ACTIVE`. */
   sessionToken?: string;
 }
 
@@ -516,7 +696,7 @@ export interface AuthenticationApi {
    * `codeOrToken`); the fifth wrong code voids the verification. Attempts are
    * limited per client address like logins (`RESOURCE_EXHAUSTED` / `RATE_LIMITED`).
    */
-  verifyEmail(codeOrToken: string, options?: { email?: string }): Promise<SessionResult>;
+  verifyEmail(codeOrToken: string, options?: { email?: string | undefined }): Promise<SessionResult>;
   /**
    * Mails a new code and link (24 hours) to the member with this login email, or
    * with this pending new email, voiding the ones sent before. Resolves alike for
@@ -607,59 +787,67 @@ export interface EmailChangeRequestedMail {
 /** The members API. A Node script calls as a visitor until it uses `elevate`. */
 export const members: NodeMembersApi;
 
+/** What `configure` takes; every field is optional and `undefined` means "the default". */
 export interface ConfigureOptions {
   /** `sqlite:PATH`, `postgres://…` or `memory:`; default `MEMBERS_DATABASE_URL`, else `sqlite:./members.db`. */
-  database?: string;
+  database?: string | undefined;
   /** Whether new members need approval. */
-  approval?: 'auto' | 'manual';
+  approval?: 'auto' | 'manual' | undefined;
   /** privacyStatus of new members that choose none. */
-  defaultPrivacy?: 'PUBLIC' | 'PRIVATE';
+  defaultPrivacy?: 'PUBLIC' | 'PRIVATE' | undefined;
   /**
    * A members server to send every call to (browser default: the page's origin).
    * On Node this makes the same API a client of a remote server.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Node client of a server: the admin key `elevate()` and `asMember()` send. */
-  adminKey?: string;
+  adminKey?: string | undefined;
   /** Failed logins allowed per email / client address per window (defaults 10, 50, 900 s). */
-  loginLimit?: { perEmail?: number; perAddress?: number; windowSeconds?: number };
+  loginLimit?: { perEmail?: number | undefined; perAddress?: number | undefined; windowSeconds?: number | undefined } | undefined;
   /**
    * `required`: a member must verify its login email before it can log in
    * (`register` answers `PENDING` and mails a code and link). Default
    * `MEMBERS_EMAIL_VERIFICATION`, else `off`. Any other value is a `TypeError`.
    */
-  emailVerification?: 'off' | 'required';
+  emailVerification?: 'off' | 'required' | undefined;
   /** Your own mail transport; else `smtpUrl`, else the development `mailbox` file. */
-  mailer?: { send(message: MailMessage): unknown };
+  mailer?: { send(message: MailMessage): unknown } | undefined;
   /** SMTP for the members' mail (default `MEMBERS_SMTP_URL`), through nodemailer. */
-  smtpUrl?: string;
+  smtpUrl?: string | undefined;
   /** The development mailbox file (default `MEMBERS_MAILBOX`, else `./members-mailbox.jsonl`). */
-  mailbox?: string;
+  mailbox?: string | undefined;
   /** Where links in mail lead (default `MEMBERS_SITE_URL`, else http://127.0.0.1:8080). */
-  siteUrl?: string;
+  siteUrl?: string | undefined;
   /**
    * Node: deliver webhooks from this process (and remove old events) until
    * `close()` (default `MEMBERS_DELIVER_WEBHOOKS=1`, else false; servers deliver
    * anyway). Needs the database here, not `baseUrl`.
    */
-  deliverWebhooks?: boolean;
+  deliverWebhooks?: boolean | undefined;
   /** Days events, deliveries and their attempts are kept (default `MEMBERS_RETENTION_DAYS`, else 30). */
-  retentionDays?: number;
+  retentionDays?: number | undefined;
   /**
    * Allow webhooks to loopback, private and link-local addresses (default
    * `MEMBERS_WEBHOOK_ALLOW_PRIVATE=1`, else false). For development and tests only.
    */
-  webhookAllowPrivate?: boolean;
+  webhookAllowPrivate?: boolean | undefined;
   /**
    * Seconds to wait after the 1st, 2nd, … failed attempt of a webhook delivery;
    * after the last the delivery is dead (default `MEMBERS_WEBHOOK_RETRY_SCHEDULE`,
    * comma-separated, else 5, 300, 1800, 7200, 18000, 36000, 36000; ±20 % jitter).
    */
-  webhookRetrySchedule?: number[];
+  webhookRetrySchedule?: number[] | undefined;
 }
 
 /** Chooses the database (Node) or the server (browser). */
 export function configure(options?: ConfigureOptions): void;
+
+/**
+ * Resolves once the wasm core has loaded. Optional: every call waits for the
+ * core itself; await this to load it ahead of the first call, e.g. while a page
+ * renders.
+ */
+export function ready(): Promise<void>;
 
 /** Node: stops webhook delivery (finishing or giving back attempts in flight) and closes the database; the next call opens the configured one again. */
 export function close(): Promise<void>;

@@ -1,7 +1,10 @@
 // A TypeScript user of 'universal-members': every call and builder method, with
-// the types a user relies on. Only type-checked (`make test-types`), never run.
+// the types a user relies on. Only type-checked (`make test-types`, in plain
+// `tsc --init --strict` projects: tests/ts/check.sh), never run.
 import {
-  members, elevate, configure, MembersError, isMembersError,
+  members, elevate, configure, ready, close, webhooks, asyncJobs, MembersError, isMembersError,
+  type AsyncJob, type AsyncJobItem, type Webhook, type WebhookDelivery, type CreateWebhookResponse,
+  type DryRunResponse, type MemberSession, type Contact, type ConfigureOptions,
   type Member, type MemberInput, type MembersQueryBuilder, type MembersQueryResult,
   type ListMembersResponse, type MemberResponse, type GetCurrentMemberResponse,
   type BulkDeleteMembersResponse, type JobResponse, type EventMetadata, type ErrorCode,
@@ -18,6 +21,17 @@ function assertTrue<T extends true>(): void {}
 configure({ database: 'memory:', approval: 'manual', defaultPrivacy: 'PRIVATE' });
 configure({ database: 'memory:' });
 configure();
+const loaded: Promise<void> = ready();
+await loaded;
+
+// Optional inputs take `undefined` (read as "the default"), so values that may be
+// missing pass as they are under `exactOptionalPropertyTypes` (on in `tsc --init`).
+declare const fromEnvironment: string | undefined;
+const options: ConfigureOptions = { database: fromEnvironment, siteUrl: fromEnvironment, loginLimit: { perEmail: undefined } };
+configure(options);
+declare const typedFirstName: string | undefined;
+const partial: Contact = { firstName: typedFirstName, phones: undefined };
+void partial;
 
 const fieldsets: Fieldset[] = ['PUBLIC', 'EXTENDED', 'FULL'];
 
@@ -70,14 +84,20 @@ const tooMany: boolean = list.metadata.tooManyToCount;
 void [listed, total, tooMany, list.metadata.count, list.metadata.offset];
 await members.listMembers();
 
-const updated: Member = await elevate(members.updateMember)(id, { contact: { firstName: 'Anne' } });
-// SPEC §2: "a fetched member can be edited and sent back". This line must compile;
-// the expect-error marks a known BUG (like a `todo` test): `Member` is an interface
-// without an index signature, so it is not assignable to `MemberInput`. When
-// index.d.ts is fixed, tsc reports this directive as unused: delete it then.
-// A fetched member can be edited and sent back (read-only fields are ignored).
+// updateMember with nested types: a patch of the contact, its addresses and custom fields.
+const updated: Member = await elevate(members.updateMember)(id, {
+  contact: {
+    firstName: 'Anne',
+    addresses: [{ _id: addressId, city: 'Cambridge', streetAddress: { number: '5', name: 'Elm St' } }],
+    customFields: { team: { value: 'blue' } },
+  },
+  profile: { title: '', photo: { url: 'https://example.com/new.png' } },
+});
+// SPEC §2: a fetched member can be edited and sent back (read-only fields are ignored).
 const sentBack: Member = await elevate(members.updateMember)(id, gotFull);
-void [updated, sentBack];
+const editedBack: Member = await elevate(members.updateMember)(id, { ...gotFull, profile: { ...gotFull.profile, nickname: 'Annie' } });
+const fullPhones: string[] = gotFull.contact ? gotFull.contact.phones : [];
+void [updated, sentBack, editedBack, fullPhones];
 
 const deleted: void = await elevate(members.deleteMember)(id);
 void deleted;
@@ -191,15 +211,18 @@ members.onMemberCreated((event: MemberCreatedEvent) => {
   const kind: 'created' | 'updated' | 'deleted' = metadata.slug;
   void [entity, when, kind, metadata.entityId, metadata.entityEventSequence, metadata.identity.identityType];
 });
-members.onMemberUpdated(({ entity, previousEntity, metadata }) => {
+members.onMemberUpdated(({ entity, previousEntity, modifiedFields, metadata }) => {
   const before: Member = previousEntity;
   const after: Member = entity;
+  const oldNickname: unknown = modifiedFields['profile.nickname'];
+  void oldNickname;
   const type: 'wix.members.v1.member_created' | 'wix.members.v1.member_updated' | 'wix.members.v1.member_deleted' = metadata.eventType;
   void [before, after, type, metadata.entityFqdn, metadata._id, metadata.identity.memberId];
 });
 members.onMemberDeleted((event: MemberDeletedEvent) => {
   const entityId: string = event.metadata.entityId;
-  void entityId;
+  const lastState: Member = event.entity;
+  void [entityId, lastState];
 });
 const typedUpdate: (event: MemberUpdatedEvent) => void = () => {};
 members.onMemberUpdated(typedUpdate);
@@ -249,7 +272,83 @@ const accepted: { accepted: boolean } = await authentication.sendSetPasswordEmai
 const setDone: void = await authentication.setPassword('token', 'new password');
 void [registeredStatus, me, isIn, renamed, setDone, accepted];
 
+// --- README: cursor paging, sessions, webhooks, async jobs -------------------------
+const firstPage = await members.queryMembers().startsWith('profile.nickname', 'an').descending('_createdDate').limit(20).find();
+const slugs: Array<string | undefined> = firstPage.items.map((m) => m.profile.slug);
+if (firstPage.cursors.next !== null) {
+  const page2: MembersQueryResult = await firstPage.query.cursor(firstPage.cursors.next).find();
+  void page2;
+}
+void slugs;
+
+const { sessions } = await scoped.authentication.listMySessions();
+const mySession: MemberSession | undefined = sessions[0];
+if (mySession) {
+  const lastUsed: Date = mySession.lastUsedDate;
+  const agent: string | null = mySession.userAgent;
+  await scoped.authentication.revokeSession(mySession._id);
+  void [lastUsed, agent];
+}
+const { revoked }: { revoked: number } = await scoped.authentication.revokeOtherSessions();
+await elevate(authentication.revokeMemberSessions)(id);
+const verified: SessionResult = await authentication.verifyEmail('123456', { email: 'cy@example.com' });
+await authentication.verifyEmail('token-from-the-link');
+await authentication.sendVerificationEmail('cy@example.com');
+await authentication.logout(token);
+void [revoked, verified];
+
+const hook: CreateWebhookResponse = await elevate(webhooks.createWebhook)({
+  url: 'https://example.com/hooks', format: 'standard', events: ['created', 'updated', 'deleted'],
+});
+const secret: string | undefined = hook.secret;
+const publicKey: string | undefined = (await elevate(webhooks.createWebhook)({ url: 'https://example.com/wix', format: 'wix' })).publicKey;
+const hooks: Webhook[] = (await elevate(webhooks.listWebhooks)()).webhooks;
+const enabled: boolean = (await elevate(webhooks.getWebhook)(hook.webhook._id)).webhook.enabled;
+const rotated: string = (await elevate(webhooks.rotateWebhookSecret)(hook.webhook._id)).secret;
+const deliveries: WebhookDelivery[] = (await elevate(webhooks.listWebhookDeliveries)(hook.webhook._id, { status: 'FAILED', limit: 10 })).deliveries;
+const lastStatus: number | null | undefined = deliveries[0]?.attempts[0]?.status;
+if (deliveries[0]) await elevate(webhooks.redeliver)(deliveries[0]._id);
+await elevate(webhooks.deleteWebhook)(hook.webhook._id);
+void [secret, publicKey, hooks, enabled, rotated, lastStatus];
+
+const { jobId: blockJob } = await elevate(members.bulkBlockMembers)({ 'profile.nickname': 'spam' });
+const dryRun: DryRunResponse = await elevate(members.bulkBlockMembers)({ 'profile.nickname': 'spam' }, { dryRun: true });
+const { job }: { job: AsyncJob } = await elevate(asyncJobs.getAsyncJob)(blockJob);
+const done: boolean = job.status === 'FINISHED' && job.counters.itemsFailed === 0;
+const jobItems: AsyncJobItem[] = (await elevate(asyncJobs.listAsyncJobItems)(blockJob, { statusFilter: 'FAILED_ONLY', paging: { limit: 100 } })).items;
+const whyFailed: string | undefined = jobItems[0]?.error?.description;
+void [dryRun.count, dryRun.sampleIds, done, whyFailed];
+
+// A caught error narrows with isMembersError, then by its code.
+async function nicknameOf(memberId: string): Promise<string | null> {
+  try {
+    return (await members.getMember(memberId)).profile.nickname ?? null;
+  } catch (error) {
+    if (isMembersError(error) && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+void nicknameOf;
+await close();
+
 // --- wrong usage is rejected ----------------------------------------------------
+// @ts-expect-error a misspelt field name is refused (loginEmial)
+await elevate(members.createMember)({ member: { loginEmial: 'x@example.com' } });
+// @ts-expect-error a nested field has its type: phones is a list of strings
+await elevate(members.updateMember)(id, { contact: { phones: '+1 555 0100' } });
+// @ts-expect-error a misspelt nested field (fristName) is refused
+await elevate(members.updateMember)(id, { contact: { fristName: 'Ann' } });
+// @ts-expect-error ready() takes nothing and resolves to nothing
+const readyValue: string = await ready();
+// @ts-expect-error the webhook format is 'standard' or 'wix'
+await elevate(webhooks.createWebhook)({ url: 'https://example.com/hooks', format: 'svix' });
+// @ts-expect-error an async job's status is one of four
+const jobStatus: 'DONE' = job.status;
+// @ts-expect-error a dry run answers a count, not a jobId
+const notAJob: string = dryRun.jobId;
+// @ts-expect-error a possibly missing session token is not a token
+withSession(session.sessionToken);
+void [readyValue, jobStatus, notAJob];
 // @ts-expect-error an _id is a string, not a number
 await members.getMember(42);
 // @ts-expect-error 'SECRET' is not a fieldset
