@@ -65,10 +65,10 @@ after(async () => {
 const filesIn = (dir) => readdirSync(dir, { recursive: true }).filter((f) => statSync(path.join(dir, f)).isFile());
 
 /** Opens the built page and waits for what app.js writes. */
-async function runApp(page) {
+async function runApp(page, at = site) {
   const tab = await browser.newPage();
   const errors = watchErrors(tab);
-  await tab.goto(`${site.url}/${page}?server=${encodeURIComponent(server.url)}`);
+  await tab.goto(`${at.url}/${page}?server=${encodeURIComponent(server.url)}`);
   await tab.waitForFunction(() => document.body.dataset.found && document.body.dataset.refused, null, { timeout: 15_000 });
   const seen = await tab.evaluate(() => ({ ...document.body.dataset }));
   await tab.close();
@@ -102,6 +102,25 @@ test('esbuild --bundle with its default settings, the wasm copied beside it', as
   assert.equal(seen.found, JSON.stringify(['Bundled Bea']));
   assert.equal(seen.refused, 'true INVALID_ARGUMENT');
   assert.deepEqual(errors, []);
+});
+
+test('universal-members/engine: the whole engine in a page, bundled by Vite', async () => {
+  const app = path.join(PKGTEST, 'bundler-engine-app');
+  cpSync(path.join(ROOT, 'tests', 'bundlers', 'engine-app'), app, { recursive: true });
+  writeFileSync(path.join(app, 'package.json'), '{ "name": "engine-app", "private": true, "type": "module" }\n');
+  await run(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--outDir', 'out', '--emptyOutDir'], { cwd: app });
+  const wasm = filesIn(path.join(app, 'out')).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1);
+  assert.equal(statSync(path.join(app, 'out', wasm[0])).size, statSync(ENGINE_WASM).size, 'the engine core');
+  const pages = await serveDir(path.join(app, 'out'));
+  try {
+    const { seen, errors } = await runApp('index.html', pages);
+    assert.equal(seen.found, JSON.stringify([null, 'Ana']), 'an admin create and a registration (no nickname, so it sorts first), in the page');
+    assert.equal(seen.refused, 'eve@example.com PERMISSION_DENIED', 'a session is its member; a visitor may not create');
+    assert.deepEqual(errors, []);
+  } finally {
+    await pages.close();
+  }
 });
 
 test('the client core holds no engine: no Argon2, no SQL, no engine exports, and a size bound', async () => {
