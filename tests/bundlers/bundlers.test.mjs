@@ -116,7 +116,7 @@ test('universal-members/engine: the whole engine in a page, bundled by Vite', as
   try {
     const { seen, errors } = await runApp('index.html', pages);
     assert.equal(seen.found, JSON.stringify([null, 'Ana']), 'an admin create and a registration (no nickname, so it sorts first), in the page');
-    assert.equal(seen.refused, 'eve@example.com PERMISSION_DENIED', 'a session is its member; a visitor may not create');
+    assert.equal(seen.refused, 'eve@example.com UNAUTHENTICATED', 'a session is its member; a visitor may not create');
     assert.deepEqual(errors, []);
   } finally {
     await pages.close();

@@ -8,5 +8,5 @@ const show = (key, value) => { document.body.dataset[key] = value; };
   const me = await withSession(sessionToken).members.getCurrentMember({ fieldsets: ['FULL'] });
   const found = await members.queryMembers().ascending('profile.nickname').find();
   show('found', JSON.stringify(found.items.map((m) => m.profile.nickname)));
-  show('refused', `${me.loginEmail} ${await members.createMember({ member: { loginEmail: 'x@example.com' } }).catch((e) => e.code)}`);
+  show('refused', `${me.member.loginEmail} ${await members.createMember({ member: { loginEmail: 'x@example.com' } }).catch((e) => e.code)}`);
 })().catch((error) => { show('found', `error: ${error.message}`); show('refused', 'error'); });
