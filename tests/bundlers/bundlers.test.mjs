@@ -1,4 +1,4 @@
-// A user's app built with Vite and with esbuild, each with its default settings,
+// A user's app built with Vite, webpack and esbuild, each with its default settings,
 // from the packed tarball (installed in $MEMBERS_PKGTEST as `npm i` would), then
 // run in Chromium against a real members server on another origin. Proves the
 // entries have no top-level await (Vite's default target refuses it) and that a
@@ -99,6 +99,24 @@ test('esbuild --bundle with its default settings, the wasm copied beside it', as
   cpSync(CLIENT_WASM, path.join(out, 'universal_members_bg.wasm'));
   cpSync(path.join(apps, 'esbuild.html'), path.join(out, 'esbuild.html'));
   const { seen, errors } = await runApp('esbuild.html');
+  assert.equal(seen.found, JSON.stringify(['Bundled Bea']));
+  assert.equal(seen.refused, 'true INVALID_ARGUMENT');
+  assert.deepEqual(errors, []);
+});
+
+test('webpack with no config at all, then the app runs in Chromium', async () => {
+  const app = path.join(PKGTEST, 'bundler-webpack-app');
+  cpSync(path.join(ROOT, 'tests', 'bundlers', 'webpack-app'), app, { recursive: true });
+  cpSync(path.join(ROOT, 'tests', 'bundlers', 'app', 'app.js'), path.join(app, 'src', 'app.js'));
+  writeFileSync(path.join(app, 'package.json'), '{ "name": "webpack-app", "private": true, "type": "module" }\n');
+  await run(path.join(ROOT, 'node_modules', '.bin', 'webpack'), [], { cwd: app });
+  const wasm = filesIn(path.join(app, 'dist')).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one wasm file in the build: ${wasm}`);
+  assert.equal(statSync(path.join(app, 'dist', wasm[0])).size, statSync(CLIENT_WASM).size, 'the client core');
+  // Served from the site the members server allows (webpack finds its assets from the script's URL).
+  cpSync(path.join(app, 'index.html'), path.join(apps, 'out', 'webpack', 'index.html'));
+  cpSync(path.join(app, 'dist'), path.join(apps, 'out', 'webpack', 'dist'), { recursive: true });
+  const { seen, errors } = await runApp('webpack/index.html');
   assert.equal(seen.found, JSON.stringify(['Bundled Bea']));
   assert.equal(seen.refused, 'true INVALID_ARGUMENT');
   assert.deepEqual(errors, []);
