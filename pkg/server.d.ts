@@ -91,8 +91,10 @@ export interface MembersServerOptions {
 export interface Closable {
   /**
    * Ends the event streams, stops webhook delivery, the job runner and the
-   * retention timer (finishing or giving back what is in flight), then closes
-   * the database. Call it once the host stops sending requests; idempotent.
+   * retention timer (finishing or giving back what is in flight), lets requests
+   * being answered finish (up to 10 s), then closes the database. Call it when
+   * the host stops (after `server.close()`); no request may come after it.
+   * Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }

@@ -1,9 +1,12 @@
-// The members server on node:http: REST routes go to the wasm core's handle();
-// it also serves the members-area page (www/), the browser package and the
-// OpenAPI document. HTTP concerns live here: body limits, CORS, the admin key,
-// session cookies and their CSRF check, the access log, graceful shutdown. It
-// runs webhook delivery and the retention timer (pkg/host/) and serves the event
-// stream. No members rules.
+// The members routes on node:http (`universal-members/server`, SPEC §14): REST
+// routes go to the wasm core's handle(); they also serve the members-area page
+// (www/), the browser package and the OpenAPI document. One request path for
+// every entry: createMembersServer (its own node:http server), membersHandler
+// (node:http, Express, Connect) and fetchHandler (Fetch hosts, through
+// pkg/host/fetch-bridge.mjs). HTTP concerns live here: body limits, CORS, the
+// admin key, session cookies and their CSRF check, the access log, graceful
+// shutdown. It runs webhook delivery, jobs and the retention timer (pkg/host/)
+// and serves the event stream. No members rules.
 
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -36,6 +39,8 @@ export const ADMIN_COOKIE = 'members_admin';
 const ADMIN_ROUTES = new Set(['/members/v1/auth/admin-login', '/members/v1/auth/admin-logout', '/members/v1/auth/admin-session']
   .flatMap((route) => [route, `/_api${route}`]));
 const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+/** How long a handler's close() waits for requests still being answered. */
+const CLOSE_WAIT_MS = 10_000;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -499,6 +504,7 @@ function openMembersRoutes(options) {
     }
     const started = performance.now();
     let status;
+    inFlight += 1;
     try {
       status = await answer(request, response);
     } catch (error) {
@@ -508,6 +514,9 @@ function openMembersRoutes(options) {
       }
       log(`error ${error?.message ?? error}`);
       status = 500;
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) whenIdle();
     }
     if (status === null) {
       if (next) {
@@ -522,6 +531,15 @@ function openMembersRoutes(options) {
     return status;
   }
 
+  // Requests being answered: close() lets them finish before the database goes.
+  let inFlight = 0;
+  let whenIdle = () => {};
+  const idle = () => new Promise((resolve) => {
+    if (inFlight === 0) return resolve();
+    // A request that never ends (a client that stops sending) holds it no longer than this.
+    const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    whenIdle = () => { clearTimeout(timer); resolve(); };
+  });
   let stopped = null;
   let closed = null;
   // Ending the streams first: a server's close() would wait on them forever.
@@ -529,7 +547,7 @@ function openMembersRoutes(options) {
   return {
     serve,
     stop,
-    close: () => (closed ??= stop().then(() => close()).catch(() => {})),
+    close: () => (closed ??= stop().then(idle).then(() => close()).catch(() => {})),
   };
 }
 
