@@ -10,8 +10,11 @@ import { Readable } from 'node:stream';
 
 // Statuses whose Response must have no body (the Response constructor throws).
 const NULL_BODY = new Set([101, 204, 205, 304]);
-// Hop-by-hop: the host decides about its own connection.
+// Hop-by-hop: the host decides about its own connection, except that an error
+// answer sent before the body was read (413) must close it: the unread rest of
+// the upload would otherwise be taken for the next request.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+const keepsHeader = (name, value, status) => !HOP_BY_HOP.has(name) || (name === 'connection' && value === 'close' && status >= 400);
 
 /**
  * The node:http response the routes write to: headers, then chunks of a
@@ -45,7 +48,7 @@ class BridgeResponse extends EventEmitter {
     this.headersSent = true;
     const out = new Headers();
     for (const [name, value] of this.headers) {
-      if (HOP_BY_HOP.has(name) || value === undefined) continue;
+      if (value === undefined || !keepsHeader(name, value, status)) continue;
       for (const one of [value].flat()) out.append(name, String(one));
     }
     let body = null;

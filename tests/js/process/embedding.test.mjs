@@ -10,6 +10,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { membersHandler, fetchHandler } from 'universal-members/server';
@@ -70,7 +71,7 @@ async function expressApp(database) {
   // Mounted under a prefix it refuses, naming the mistake.
   app.use('/members-api', members);
   app.use((request, response) => response.status(404).send('express 404'));
-  app.use((error, request, response, next) => response.status(500).json({ appError: error.message }));
+  app.use((error, request, response, next) => response.status(error.status ?? 500).json({ appError: error.message }));
   const server = app.listen(0, '127.0.0.1');
   await listening(server);
   return {
@@ -221,6 +222,16 @@ for (const makeApp of [expressApp, honoApp]) {
       assert.deepEqual(session.body, { admin: true });
     });
 
+    test('the 1 MiB body limit holds through the host', async () => {
+      // Express's own express.json() (100 kB by default) answers first there.
+      const nickname = 'n'.repeat(1024 * 1024);
+      const response = await call(app.baseUrl, 'POST', BASE, { body: { member: { loginEmail: newEmail('big'), profile: { nickname } } }, headers: { authorization: adminKey } });
+      assert.equal(response.status, 413, response.text.slice(0, 200));
+      if (app.name === 'Hono') assert.equal(appCode(response), 'PAYLOAD_TOO_LARGE', response.text);
+      // The connection is closed, not left half-read for the next requests to fail on.
+      for (let i = 0; i < 3; i += 1) assert.equal((await call(app.baseUrl, 'GET', '/hello')).text, app.hello);
+    });
+
     test('the event stream streams through the host', async () => {
       const controller = new AbortController();
       const response = await fetch(`${app.baseUrl}/members/v1/events/stream`, { headers: { authorization: adminKey }, signal: controller.signal });
@@ -256,6 +267,27 @@ test('under a mount path (app.use("/members-api", handler)) it refuses, naming t
   } finally {
     await app.members.close();
     await app.close();
+    await database.dispose();
+  }
+});
+
+test('on a bare node:http server (no next) what is not a members route is 404 and 405, as the server answers', async () => {
+  const database = await freshDatabase('sqlite');
+  const members = membersHandler({ database: database.url, adminKey, log: () => {} });
+  const server = http.createServer(members).listen(0, '127.0.0.1');
+  await listening(server);
+  const baseUrl = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const missing = await call(baseUrl, 'GET', '/nope');
+    assert.equal(missing.status, 404);
+    assert.equal(appCode(missing), 'NOT_FOUND');
+    const posted = await call(baseUrl, 'POST', '/nope', { body: {} });
+    assert.equal(posted.status, 405);
+    const listed = await call(baseUrl, 'GET', BASE, { headers: { authorization: adminKey } });
+    assert.equal(listed.status, 200, listed.text);
+  } finally {
+    server.close();
+    await members.close();
     await database.dispose();
   }
 });
