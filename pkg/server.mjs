@@ -552,8 +552,8 @@ function openMembersRoutes(options) {
 }
 
 /**
- * The routes of each handler (the server waits for in-flight requests between
- * stopping them and closing the database).
+ * The routes behind each membersHandler: the server stops them when it stops
+ * accepting, and closes the database only once its connections are done.
  */
 const routesOf = new WeakMap();
 
@@ -570,7 +570,7 @@ export function membersHandler(options = {}) {
     routes.serve(request, response, typeof next === 'function' ? next : undefined).catch((error) => {
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(errorBody(500, 'INTERNAL', error.message));
+        response.end(errorBody(500, 'INTERNAL', 'the server failed to answer'));
       }
     });
   };
