@@ -1,9 +1,12 @@
-// The members server on node:http: REST routes go to the wasm core's handle();
-// it also serves the members-area page (www/), the browser package and the
-// OpenAPI document. HTTP concerns live here: body limits, CORS, the admin key,
-// session cookies and their CSRF check, the access log, graceful shutdown. It
-// runs webhook delivery and the retention timer (pkg/host/) and serves the event
-// stream. No members rules.
+// The members routes on node:http (`universal-members/server`, SPEC §14): REST
+// routes go to the wasm core's handle(); they also serve the members-area page
+// (www/), the browser package and the OpenAPI document. One request path for
+// every entry: createMembersServer (its own node:http server), membersHandler
+// (node:http, Express, Connect) and fetchHandler (Fetch hosts, through
+// pkg/host/fetch-bridge.mjs). HTTP concerns live here: body limits, CORS, the
+// admin key, session cookies and their CSRF check, the access log, graceful
+// shutdown. It runs webhook delivery, jobs and the retention timer (pkg/host/)
+// and serves the event stream. No members rules.
 
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -13,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { eventSettings, openCore, startBackground } from './core.mjs';
 import { createEventStreams } from './host/event-stream.mjs';
 import { boundConnections, connectionLimits, httpServerOptions } from './host/connection-limits.mjs';
+import { bridgeRequest } from './host/fetch-bridge.mjs';
 
 const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Largest JSON body accepted. */
@@ -35,6 +39,8 @@ export const ADMIN_COOKIE = 'members_admin';
 const ADMIN_ROUTES = new Set(['/members/v1/auth/admin-login', '/members/v1/auth/admin-logout', '/members/v1/auth/admin-session']
   .flatMap((route) => [route, `/_api${route}`]));
 const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+/** How long a handler's close() waits for requests still being answered. */
+const CLOSE_WAIT_MS = 10_000;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -90,6 +96,33 @@ function unreadableBody(error, maxBytes) {
   return errorBody(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message);
 }
 
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
+/**
+ * The text of a body a host read before us: its body parser's result
+ * (express.json(), .text() or .raw()), or '' for a request without a body.
+ * Throws (status 500, with the answer) when the bytes are gone: the handler
+ * must then be mounted before that parser.
+ */
+function bodyReadBefore(request) {
+  const parsed = request.body;
+  if (typeof parsed === 'string') return parsed;
+  if (Buffer.isBuffer(parsed)) {
+    try {
+      return STRICT_UTF8.decode(parsed);
+    } catch {
+      throw Object.assign(new Error('not UTF-8'), { status: 400, notUtf8: true });
+    }
+  }
+  if (parsed !== null && typeof parsed === 'object' && JSON_TYPE.test(request.headers['content-type'] ?? '')) {
+    return JSON.stringify(parsed);
+  }
+  const hadBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (parsed === undefined && !hadBody) return '';
+  const message = 'the request body was read before the members handler: mount membersHandler before body parsers';
+  throw Object.assign(new Error(message), { status: 500, answer: errorBody(500, 'BODY_ALREADY_READ', message) });
+}
+
 const digest = (text) => createHash('sha256').update(text).digest();
 
 /**
@@ -129,18 +162,15 @@ function adminCookie(request, token, maxAgeSeconds) {
 }
 
 /**
- * Creates (not yet listening) a members server.
- * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
- * defaultPrivacy, loginLimit, emailVerification ('off'|'required'), mailer, smtpUrl, mailbox, siteUrl, trustProxy,
- * deliverWebhooks, retentionDays, webhookAllowPrivate, connections, log: (line) => void }.
- * `connections`: the slow- and greedy-client bounds (pkg/host/connection-limits.mjs;
- * each also from the environment, e.g. MEMBERS_HEADERS_TIMEOUT_MS).
- * `trustProxy`: take the client address for the attempt limits from the last
- * `X-Forwarded-For` entry (only behind a proxy that appends it).
- * `deliverWebhooks` (default true, MEMBERS_DELIVER_WEBHOOKS): this process sends
- * webhooks, sharing the work with every other process on the database.
+ * Opens the one engine and the one request path every entry shares (the
+ * server, membersHandler, fetchHandler): `{ serve(request, response, next),
+ * stop(), close() }`. `serve` answers a node:http request of its own routes and
+ * resolves to the status, or calls `next()` for the rest and resolves to null;
+ * with no `next`, the rest is answered 405 (not GET/HEAD) or 404, as a server
+ * does. `stop()` ends the event streams and the background work; `close()`
+ * also closes the database.
  */
-export function createMembersServer(options = {}) {
+function openMembersRoutes(options) {
   const events = eventSettings(options, { deliverByDefault: true });
   const { core, close } = openCore({
     database: options.database,
@@ -163,6 +193,7 @@ export function createMembersServer(options = {}) {
     : '';
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const wwwDir = options.wwwDir ?? path.join(PKG_DIR, 'www');
+  const rootPage = options.rootPage ?? false;
   const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
   const background = startBackground(core, { ...events, log });
   const streams = createEventStreams({ log });
@@ -189,8 +220,8 @@ export function createMembersServer(options = {}) {
   // Behind a proxy, the last X-Forwarded-For entry is the one the proxy added
   // (the client writes whatever it likes before it).
   const clientAddress = (request) => (options.trustProxy
-    ? String(request.headers['x-forwarded-for'] ?? '').split(',').at(-1).trim() || request.socket.remoteAddress
-    : request.socket.remoteAddress);
+    ? String(request.headers['x-forwarded-for'] ?? '').split(',').at(-1).trim() || request.socket?.remoteAddress
+    : request.socket?.remoteAddress);
 
   // A session token comes as `Authorization: Bearer` or in the cookie; an admin
   // key wins over both, and a cookie counts only without any Authorization.
@@ -230,6 +261,7 @@ export function createMembersServer(options = {}) {
     return session ? core.withSession(session) : null;
   }
 
+  // Only on our own answers: a host app's other routes keep their own CORS.
   function cors(request, response) {
     const origin = request.headers.origin;
     if (origin && corsOrigins.has(origin)) {
@@ -241,8 +273,16 @@ export function createMembersServer(options = {}) {
     }
   }
 
+  /**
+   * The body as text. A host's body parser (express.json()) may have read the
+   * stream already: its parse of a JSON body is taken, written back as JSON.
+   */
   function readBody(request) {
     return new Promise((resolve, reject) => {
+      if (request.readableEnded) {
+        resolve(bodyReadBefore(request));
+        return;
+      }
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
         reject(Object.assign(new Error('too large'), { status: 413 }));
@@ -285,6 +325,15 @@ export function createMembersServer(options = {}) {
     return answer.status;
   }
 
+  /** The answer to a body that could not be read; the rest of an oversized upload is never read. */
+  function refuseBody(request, response, error) {
+    const status = error.status ?? 400;
+    response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+    if (status === 413) response.on('finish', () => request.socket?.destroy?.());
+    response.end(error.answer ?? unreadableBody(error, MAX_BODY_BYTES));
+    return status;
+  }
+
   // POST admin-login { adminKey } sets the cookie; POST admin-logout ends it;
   // GET admin-session says whether this browser is signed in as admin. The key
   // is compared here and never logged, stored or sent back.
@@ -303,10 +352,7 @@ export function createMembersServer(options = {}) {
     try {
       body = await readBody(request);
     } catch (error) {
-      const status = error.status ?? 400;
-      response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-      response.end(unreadableBody(error, MAX_BODY_BYTES));
-      return status;
+      return refuseBody(request, response, error);
     }
     // Both ask for (or end) a cookie, so both must come from this site.
     if (crossSite(request, true, true)) {
@@ -337,120 +383,244 @@ export function createMembersServer(options = {}) {
     return writeAnswer(response, answer, headers);
   }
 
-  async function serveFile(response, file, method) {
+  // The REST routes: the core answers them, the session and CSRF facts come from here.
+  async function apiRoute(request, response, pathname, search) {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204);
+      response.end();
+      return 204;
+    }
+    let body = '';
     try {
-      const bytes = await readFile(file);
-      response.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'content-length': bytes.length,
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      });
-      response.end(method === 'HEAD' ? undefined : bytes);
-      return 200;
+      body = await readBody(request);
+    } catch (error) {
+      return refuseBody(request, response, error);
+    }
+    if (wrongAdminKey(request.headers.authorization)) {
+      return writeAnswer(response, await core.adminLogin(false, adminKeyId, clientAddress(request)));
+    }
+    const adminCookie = await adminFromCookie(request);
+    // An admin cookie stands for the admin: the member cookie is not consulted.
+    const { session, sessionFromCookie } = adminCookie ? { session: undefined, sessionFromCookie: false } : sessionOf(request);
+    const cookieMode = request.headers[SESSION_MODE] === 'cookie';
+    // The core refuses a cross-site change (CSRF_REJECTED) once it knows the
+    // route, so a wrong path or method is still 404 or 405.
+    const answer = await callerOf(request, adminCookie).handle(request.method, pathname, search, body, {
+      session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request), userAgent: request.headers['user-agent'],
+      crossSite: crossSite(request, sessionFromCookie || adminCookie, cookieMode),
+    });
+    const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (answer.allow) headers.allow = answer.allow;
+    if (answer.retryAfter) headers['retry-after'] = String(answer.retryAfter);
+    if (answer.session) headers['set-cookie'] = sessionCookies(request, answer.session.token, answer.session.maxAgeSeconds);
+    else if (answer.clearSession) headers['set-cookie'] = sessionCookies(request, null);
+    response.writeHead(answer.status, headers);
+    response.end(answer.body);
+    // A change wrote events: send them and stream them now, not at the next tick.
+    if (MUTATING.has(request.method) && answer.status < 400) {
+      background.poke();
+      streams.poke();
+    }
+    return answer.status;
+  }
+
+  /** Serves a file, or resolves to null when there is none (then the path is not ours). */
+  async function serveFile(request, response, file) {
+    let bytes;
+    try {
+      bytes = await readFile(file);
     } catch {
       return null;
     }
+    cors(request, response);
+    response.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': bytes.length,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    response.end(request.method === 'HEAD' ? undefined : bytes);
+    return 200;
   }
 
-  async function handle(request, response) {
+  // The page, the browser package and the OpenAPI document (GET and HEAD only).
+  function fileOf(pathname) {
+    if (pathname === '/openapi.json') return path.join(PKG_DIR, 'openapi.json');
+    if (BROWSER_FILES.test(pathname)) return path.join(PKG_DIR, pathname.slice('/pkg/'.length));
+    if (pathname.startsWith('/pkg/')) return null;
+    if (pathname === '/' && !rootPage) return null;
+    // The members area's own paths (Wix's) are the page itself.
+    const relative = pathname === '/' || APP_PATHS.test(pathname) ? 'index.html'
+      : ADMIN_PATHS.test(pathname) ? 'admin.html' : pathname.slice(1);
+    const file = path.resolve(wwwDir, relative);
+    // Never serve outside www/.
+    return file.startsWith(path.resolve(wwwDir) + path.sep) ? file : null;
+  }
+
+  /** Answers a request of our own routes (→ its status), or resolves to null for any other. */
+  async function answer(request, response) {
     const url = new URL(request.url, 'http://localhost');
     const pathname = url.pathname;
-    cors(request, response);
     if (streams.handles(pathname)) {
+      cors(request, response);
       const adminCookie = await adminFromCookie(request);
       return streams.serve(request, response, { caller: streamCallerOf(request, adminCookie), search: url.search.slice(1) });
     }
-    if (ADMIN_ROUTES.has(pathname)) return adminRoute(request, response, pathname);
-    if (API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
-      if (request.method === 'OPTIONS') {
-        response.writeHead(204);
-        response.end();
-        return 204;
-      }
-      let body = '';
-      try {
-        body = await readBody(request);
-      } catch (error) {
-        const status = error.status ?? 400;
-        response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-        // The rest of an oversized upload is never read: close once answered.
-        if (status === 413) response.on('finish', () => request.socket?.destroy());
-        response.end(unreadableBody(error, MAX_BODY_BYTES));
-        return status;
-      }
-      if (wrongAdminKey(request.headers.authorization)) {
-        return writeAnswer(response, await core.adminLogin(false, adminKeyId, clientAddress(request)));
-      }
-      const adminCookie = await adminFromCookie(request);
-      // An admin cookie stands for the admin: the member cookie is not consulted.
-      const { session, sessionFromCookie } = adminCookie ? { session: undefined, sessionFromCookie: false } : sessionOf(request);
-      const cookieMode = request.headers[SESSION_MODE] === 'cookie';
-      // The core refuses a cross-site change (CSRF_REJECTED) once it knows the
-      // route, so a wrong path or method is still 404 or 405.
-      const answer = await callerOf(request, adminCookie).handle(request.method, pathname, url.search.slice(1), body, {
-        session, sessionFromCookie, cookieMode, clientAddress: clientAddress(request), userAgent: request.headers['user-agent'],
-        crossSite: crossSite(request, sessionFromCookie || adminCookie, cookieMode),
-      });
-      const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-      if (answer.allow) headers.allow = answer.allow;
-      if (answer.retryAfter) headers['retry-after'] = String(answer.retryAfter);
-      if (answer.session) headers['set-cookie'] = sessionCookies(request, answer.session.token, answer.session.maxAgeSeconds);
-      else if (answer.clearSession) headers['set-cookie'] = sessionCookies(request, null);
-      response.writeHead(answer.status, headers);
-      response.end(answer.body);
-      // A change wrote events: send them and stream them now, not at the next tick.
-      if (MUTATING.has(request.method) && answer.status < 400) {
-        background.poke();
-        streams.poke();
-      }
-      return answer.status;
+    if (ADMIN_ROUTES.has(pathname)) {
+      cors(request, response);
+      return adminRoute(request, response, pathname);
     }
+    if (API_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+      cors(request, response);
+      return apiRoute(request, response, pathname, url.search.slice(1));
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+    const file = fileOf(pathname);
+    return file === null ? null : serveFile(request, response, file);
+  }
+
+  // A server answers every request: what is not ours is 405 or 404.
+  function fallback(request, response) {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
       response.end(errorBody(405, 'METHOD_NOT_ALLOWED', 'only GET and HEAD are served here'));
       return 405;
     }
-    if (pathname === '/openapi.json') {
-      return (await serveFile(response, path.join(PKG_DIR, 'openapi.json'), request.method)) ?? 404;
-    }
-    if (BROWSER_FILES.test(pathname)) {
-      const served = await serveFile(response, path.join(PKG_DIR, pathname.slice('/pkg/'.length)), request.method);
-      if (served) return served;
-    } else {
-      // The members area's own paths (Wix's) are the page itself.
-      const relative = pathname === '/' || APP_PATHS.test(pathname) ? 'index.html'
-        : ADMIN_PATHS.test(pathname) ? 'admin.html' : pathname.slice(1);
-      const file = path.resolve(wwwDir, relative);
-      // Never serve outside www/.
-      if (file.startsWith(path.resolve(wwwDir) + path.sep)) {
-        const served = await serveFile(response, file, request.method);
-        if (served) return served;
-      }
-    }
+    const pathname = new URL(request.url, 'http://localhost').pathname;
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(errorBody(404, 'NOT_FOUND', `nothing is served at ${pathname}`));
     return 404;
   }
 
-  const limits = connectionLimits(options.connections);
-  const server = http.createServer(httpServerOptions(limits), (request, response) => {
+  async function serve(request, response, next) {
+    // The page and the clients call the routes at Wix's fixed paths, and the
+    // cookies are Path=/ (as `__Host-` demands): under a prefix none would work.
+    if (request.baseUrl) {
+      const error = new TypeError(`membersHandler must be mounted at the root (app.use(handler)), not under ${request.baseUrl}: `
+        + 'its routes are at fixed paths (/members/v1/…, /members, /pkg/…) that the members page and its clients call');
+      if (next) next(error);
+      else throw error;
+      return null;
+    }
     const started = performance.now();
-    handle(request, response)
-      .catch((error) => {
-        if (!response.headersSent) {
-          response.writeHead(500, { 'content-type': 'application/json' });
-          response.end(errorBody(500, 'INTERNAL', 'the server failed to answer'));
-        }
-        log(`error ${error?.message ?? error}`);
-        return 500;
-      })
-      .then((status) => {
-        // One line per request; the path only (no query, no headers, no body).
-        const pathOnly = (request.url ?? '').split('?')[0];
-        log(`${request.method} ${pathOnly} ${status} ${(performance.now() - started).toFixed(1)}ms`);
-      });
+    let status;
+    inFlight += 1;
+    try {
+      status = await answer(request, response);
+    } catch (error) {
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(errorBody(500, 'INTERNAL', 'the server failed to answer'));
+      }
+      log(`error ${error?.message ?? error}`);
+      status = 500;
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) whenIdle();
+    }
+    if (status === null) {
+      if (next) {
+        next();
+        return null;
+      }
+      status = fallback(request, response);
+    }
+    // One line per request; the path only (no query, no headers, no body).
+    const pathOnly = (request.url ?? '').split('?')[0];
+    log(`${request.method} ${pathOnly} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+    return status;
+  }
+
+  // Requests being answered: close() lets them finish before the database goes.
+  let inFlight = 0;
+  let whenIdle = () => {};
+  const idle = () => new Promise((resolve) => {
+    if (inFlight === 0) return resolve();
+    // A request that never ends (a client that stops sending) holds it no longer than this.
+    const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    whenIdle = () => { clearTimeout(timer); resolve(); };
   });
+  let stopped = null;
+  let closed = null;
+  // Ending the streams first: a server's close() would wait on them forever.
+  const stop = () => (stopped ??= (streams.close(), background.stop().catch(() => {})));
+  return {
+    serve,
+    stop,
+    close: () => (closed ??= stop().then(idle).then(() => close()).catch(() => {})),
+  };
+}
+
+/**
+ * The routes behind each membersHandler: the server stops them when it stops
+ * accepting, and closes the database only once its connections are done.
+ */
+const routesOf = new WeakMap();
+
+/**
+ * A request handler `(request, response, next)` for node:http, Express and
+ * Connect, answering the members routes (see server.d.ts) and calling `next()`
+ * for any other; without `next`, the rest is 405 or 404. Mount it at the root,
+ * before body parsers. `handler.close()` stops the background work and closes
+ * the database. Options as createMembersServer's, plus `rootPage`.
+ */
+export function membersHandler(options = {}) {
+  const routes = openMembersRoutes(options);
+  const handler = (request, response, next) => {
+    routes.serve(request, response, typeof next === 'function' ? next : undefined).catch((error) => {
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(errorBody(500, 'INTERNAL', 'the server failed to answer'));
+      }
+    });
+  };
+  handler.close = routes.close;
+  routesOf.set(handler, routes);
+  return handler;
+}
+
+/**
+ * A handler for Fetch-API hosts (Hono, Next.js route handlers, Deno, Bun):
+ * `(request, { clientAddress }?) → Promise<Response | null>`, null for a path that
+ * is not one of the members routes. The same routes as membersHandler (the event
+ * stream streams). `handler.close()` as there.
+ */
+export function fetchHandler(options = {}) {
+  const routes = openMembersRoutes(options);
+  const handler = async (request, { clientAddress } = {}) => {
+    const bridge = bridgeRequest(request, { clientAddress });
+    // Resolves when the answer starts (a stream goes on after that), or to null.
+    return new Promise((resolve, reject) => {
+      bridge.response.onStart = resolve;
+      routes.serve(bridge.request, bridge.response, () => resolve(null)).then(() => {
+        if (!bridge.response.headersSent) resolve(null);
+      }, reject);
+    });
+  };
+  handler.close = routes.close;
+  return handler;
+}
+
+/**
+ * Creates (not yet listening) a members server: node:http answering every
+ * request with membersHandler (what is not a members route is 405 or 404), the
+ * members page also at `/`, and the slow- and greedy-client bounds.
+ * options: { database, adminKey, corsOrigins: string[], wwwDir, approval,
+ * defaultPrivacy, loginLimit, emailVerification ('off'|'required'), mailer, smtpUrl, mailbox, siteUrl, trustProxy,
+ * deliverWebhooks, retentionDays, webhookAllowPrivate, connections, log: (line) => void }.
+ * `connections`: the slow- and greedy-client bounds (pkg/host/connection-limits.mjs;
+ * each also from the environment, e.g. MEMBERS_HEADERS_TIMEOUT_MS).
+ * `trustProxy`: take the client address for the attempt limits from the last
+ * `X-Forwarded-For` entry (only behind a proxy that appends it).
+ * `deliverWebhooks` (default true, MEMBERS_DELIVER_WEBHOOKS): this process sends
+ * webhooks, sharing the work with every other process on the database.
+ */
+export function createMembersServer(options = {}) {
+  // A bad bound throws before the database is opened.
+  const limits = connectionLimits(options.connections);
+  const handler = membersHandler({ rootPage: true, ...options });
+  const routes = routesOf.get(handler);
+  const server = http.createServer(httpServerOptions(limits), (request, response) => handler(request, response));
 
   boundConnections(server, limits, { perAddress: !options.trustProxy });
   // Node's own answers to a request it could not parse, whose headers are too
@@ -465,12 +635,9 @@ export function createMembersServer(options = {}) {
 
   // Closing the server also ends the event streams (else close() would wait on
   // them forever) and stops claiming deliveries; shutdown() waits for both.
-  let stopped = null;
-  const stopBackground = () => (stopped ??= background.stop().catch(() => {}));
   const closeListener = server.close.bind(server);
   server.close = (callback) => {
-    streams.close();
-    stopBackground();
+    routes.stop();
     return closeListener(callback);
   };
 
@@ -481,8 +648,8 @@ export function createMembersServer(options = {}) {
   server.shutdown = async () => {
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections?.();
-    await Promise.all([closed, stopBackground()]);
-    await close().catch(() => {});
+    await Promise.all([closed, routes.stop()]);
+    await routes.close();
   };
   return server;
 }
