@@ -19,9 +19,13 @@ export interface NodeRequest {
 
 /** The part of a node:http response the handlers write (`ServerResponse`, Express's `res`). */
 export interface NodeResponse {
+  /** Whether the status line has gone out (an answer can no longer change it). */
   readonly headersSent: boolean;
+  /** Sets one response header before the status line goes out. */
   setHeader(name: string, value: string | number | readonly string[]): unknown;
+  /** Sends the status line and headers. */
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): unknown;
+  /** Finishes the answer, with a last chunk of the body. */
   end(chunk?: unknown): unknown;
 }
 
