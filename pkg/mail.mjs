@@ -4,7 +4,10 @@
 // user's own mailer, SMTP (nodemailer), or the development mailbox file. It owns the wording and the link; it must never log
 // a token or a link, and it knows nothing of members or HTTP.
 
-import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// Through require: importing node:fs as ESM loads the whole of node:stream.
+const { appendFileSync, readFileSync } = createRequire(import.meta.url)('node:fs');
 
 /** The development mailbox when neither the option nor MEMBERS_MAILBOX names one. */
 export const DEFAULT_MAILBOX = './members-mailbox.jsonl';

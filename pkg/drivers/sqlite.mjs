@@ -1,7 +1,8 @@
 // SQLite driver on better-sqlite3: runs SQL and transactions, nothing else.
 // WAL with synchronous=FULL, so an acknowledged write survives a crash or power
 // loss; a busy timeout, so a locked file is an error after 5 s, never a hang.
-import Database from 'better-sqlite3';
+// better-sqlite3 (native, an optional dependency) loads when a database opens.
+import { loadOptional } from '../host/optional-package.mjs';
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Something to wait on for a synchronous pause between tries of a busy open. */
@@ -23,8 +24,12 @@ function driverError(error) {
   return { kind: 'other', message };
 }
 
-/** Opens (lazily, on first use) the SQLite database at `path`. */
+/**
+ * Opens (lazily, on first use) the SQLite database at `path`. Without
+ * better-sqlite3 installed it throws a MembersError naming the package.
+ */
 export function openSqlite(path) {
+  const Database = loadOptional('better-sqlite3', 'the sqlite driver', 'DATABASE_UNAVAILABLE');
   let db = null;
   const statements = new Map();
   const open = () => {
