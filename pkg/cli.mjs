@@ -99,7 +99,14 @@ async function serve(rest) {
   if (emailVerification !== undefined && !['off', 'required'].includes(emailVerification)) {
     fail(`--email-verification (MEMBERS_EMAIL_VERIFICATION) must be off or required, got ${JSON.stringify(emailVerification)}`);
   }
-  const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
+  let mailer;
+  try {
+    mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
+  } catch (error) {
+    // SMTP without nodemailer installed: the error says what to install.
+    process.stderr.write(`universal-members: ${error.message}\n`);
+    process.exit(1);
+  }
   if (mailer.mailbox) {
     // Fine while developing; in production members would never get their links.
     process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: account mail (set-password links, verification codes, email-change notices) goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
