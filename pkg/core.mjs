@@ -1,9 +1,9 @@
 // The wasm core for Node, loaded once: what the Node entry, the server, the CLI
 // and the password workers share. Opens databases (choosing the driver from the
 // URL) and remote APIs, and starts the background work of a database (webhook
-// delivery, retention). Importing it costs almost nothing: the wasm is compiled
-// on the first call (or `ready()`), a driver loads its npm package when a
-// database of its kind opens, webhook delivery when it starts.
+// delivery, retention). Importing it compiles and loads nothing heavy: the wasm
+// is compiled on the first call (or by `ready()`), a driver loads its npm
+// package when a database of its kind opens, webhook delivery when it starts.
 
 import { createRequire } from 'node:module';
 import * as glue from './wasm/universal_members.js';
