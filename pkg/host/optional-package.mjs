@@ -42,3 +42,12 @@ export function checkOptional(name, purpose, applicationCode) {
     throw missing(name, purpose, applicationCode, error);
   }
 }
+
+/** The file `request` (e.g. a package's compiled addon) resolves to, or undefined when there is none. */
+export function findOptional(request) {
+  try {
+    return require.resolve(request);
+  } catch {
+    return undefined;
+  }
+}
