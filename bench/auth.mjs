@@ -13,10 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { Members } from '../pkg/wasm/universal_members.js';
-import '../pkg/node.mjs'; // loads the wasm core and registers MembersError
+import { engine } from '../pkg/core.mjs';
 import { openSqlite } from '../pkg/drivers/sqlite.mjs';
 import { machine, medianMs, ms, writeSection } from './results.mjs';
 import { generateMembers } from './members-data.mjs';
+
+// The wasm core loads on first use (pkg/core.mjs): load it now, registering MembersError.
+engine();
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const COUNT = 10_000;

@@ -7,13 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Members, parseDatabaseUrl } from '../pkg/wasm/universal_members.js';
-import '../pkg/node.mjs'; // loads the wasm core and registers MembersError
+import { engine } from '../pkg/core.mjs';
 import { openSqlite } from '../pkg/drivers/sqlite.mjs';
 import { openPostgres } from '../pkg/drivers/postgres.mjs';
 import Database from '../pkg/node_modules/better-sqlite3/lib/index.js';
 import pg from '../pkg/node_modules/pg/lib/index.js';
 import { machine, medianMs, ms, writeSection } from './results.mjs';
 import { generateMembers } from './members-data.mjs';
+
+// The wasm core loads on first use (pkg/core.mjs): load it now, registering MembersError.
+engine();
 
 const COUNT = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const PAGE = 50;

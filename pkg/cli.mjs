@@ -33,144 +33,164 @@ function fail(message) {
   process.exit(2);
 }
 
+// No top-level await: each command is a function, and the modules it needs load
+// when it runs.
+const COMMANDS = {
+  serve,
+  export: (args) => transfer('export', args),
+  import: (args) => transfer('import', args),
+  webhooks: manageWebhooks,
+  mailbox: printMailbox,
+};
+
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'export' || command === 'import') {
-  await transfer(command, rest);
-  process.exit(0);
-}
-if (command === 'webhooks') {
-  await manageWebhooks(rest);
-  process.exit(0);
-}
-if (command === 'mailbox') {
-  await printMailbox(rest);
-  process.exit(0);
-}
-if (command !== 'serve') fail(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
-const { createMembersServer } = await import('./server.mjs');
-const { openMailer } = await import('./mail.mjs');
+if (!Object.hasOwn(COMMANDS, command ?? '')) fail(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
+COMMANDS[command](rest).then(
+  // Every command but `serve` ends when it is done (a pool may still be open).
+  () => { if (command !== 'serve') process.exit(0); },
+  (error) => {
+    process.stderr.write(`universal-members: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
 
-let flags;
-try {
-  ({ values: flags } = parseArgs({
-    args: rest,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      db: { type: 'string' },
-      'admin-key': { type: 'string' },
-      'cors-origin': { type: 'string', multiple: true },
-      www: { type: 'string' },
-      'no-deliver': { type: 'boolean' },
-      'email-verification': { type: 'string' },
-      demo: { type: 'boolean' },
-    },
-  }));
-} catch (error) {
-  fail(error.message);
-}
+/**
+ * `serve`: the members server on `--port`/`--host` over `--db`, with the
+ * members area, until SIGTERM or SIGINT.
+ */
+async function serve(rest) {
+  const { createMembersServer } = await import('./server.mjs');
+  const { openMailer } = await import('./mail.mjs');
 
-const env = process.env;
-const port = Number(flags.port ?? env.PORT ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${flags.port}`);
-const host = flags.host ?? env.HOST ?? '127.0.0.1';
-const corsOrigins = flags['cors-origin'] ?? (env.MEMBERS_CORS_ORIGINS ? env.MEMBERS_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : []);
-// Only the limits set here; the core has the defaults for the rest.
-const loginLimit = {};
-for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perAddress', 'MEMBERS_LOGIN_LIMIT_PER_ADDRESS'], ['windowSeconds', 'MEMBERS_LOGIN_WINDOW_SECONDS']]) {
-  if (env[name] === undefined || env[name] === '') continue;
-  const value = Number(env[name]);
-  if (!Number.isInteger(value) || value < 1) fail(`${name} must be a whole number above 0, got ${env[name]}`);
-  loginLimit[key] = value;
-}
-const emailVerification = flags['email-verification'] ?? (env.MEMBERS_EMAIL_VERIFICATION || undefined);
-if (emailVerification !== undefined && !['off', 'required'].includes(emailVerification)) {
-  fail(`--email-verification (MEMBERS_EMAIL_VERIFICATION) must be off or required, got ${JSON.stringify(emailVerification)}`);
-}
-const mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
-if (mailer.mailbox) {
-  // Fine while developing; in production members would never get their links.
-  process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: account mail (set-password links, verification codes, email-change notices) goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
-}
-
-const database = flags.db ?? env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';
-const { parseDatabaseUrl } = await import('./wasm/universal_members.js');
-let location;
-try {
-  location = parseDatabaseUrl(database);
-} catch (error) {
-  fail(error.message);
-}
-// No key given (an empty one is none): a SQLite file keeps its own beside it.
-let adminKey = flags['admin-key'] || env.MEMBERS_ADMIN_KEY || undefined;
-let adminKeyFile = null;
-if (adminKey === undefined) {
-  const { adminKeyFileOf, readOrCreateAdminKey } = await import('./host/admin-key-file.mjs');
-  adminKeyFile = adminKeyFileOf(location);
-  if (adminKeyFile !== null) {
-    try {
-      ({ key: adminKey } = readOrCreateAdminKey(adminKeyFile));
-    } catch (error) {
-      process.stderr.write(`universal-members: no admin key given, and the key file can not be used: ${error.message}\n`);
-      process.exit(1);
-    }
-  }
-}
-
-if (flags.demo) {
-  // Seeded through a core of its own before the server opens the database, so
-  // the database must outlive it.
-  if (location.kind === 'memory' || location.target === ':memory:') {
-    fail('--demo needs a database the server shares (sqlite:FILE or postgres://…), not one in memory');
-  }
-  const { openCore } = await import('./core.mjs');
-  const { seedDemo } = await import('./host/demo.mjs');
-  let opened;
+  let flags;
   try {
-    opened = openCore({ database });
-    await seedDemo(opened.core.elevated());
+    ({ values: flags } = parseArgs({
+      args: rest,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        'admin-key': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        www: { type: 'string' },
+        'no-deliver': { type: 'boolean' },
+        'email-verification': { type: 'string' },
+        demo: { type: 'boolean' },
+      },
+    }));
   } catch (error) {
-    process.stderr.write(`universal-members: --demo: ${error.code ?? 'ERROR'}: ${error.message}\n`);
-    await opened?.close().catch(() => {});
+    fail(error.message);
+  }
+
+  const env = process.env;
+  const port = Number(flags.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${flags.port}`);
+  const host = flags.host ?? env.HOST ?? '127.0.0.1';
+  const corsOrigins = flags['cors-origin'] ?? (env.MEMBERS_CORS_ORIGINS ? env.MEMBERS_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  // Only the limits set here; the core has the defaults for the rest.
+  const loginLimit = {};
+  for (const [key, name] of [['perEmail', 'MEMBERS_LOGIN_LIMIT_PER_EMAIL'], ['perAddress', 'MEMBERS_LOGIN_LIMIT_PER_ADDRESS'], ['windowSeconds', 'MEMBERS_LOGIN_WINDOW_SECONDS']]) {
+    if (env[name] === undefined || env[name] === '') continue;
+    const value = Number(env[name]);
+    if (!Number.isInteger(value) || value < 1) fail(`${name} must be a whole number above 0, got ${env[name]}`);
+    loginLimit[key] = value;
+  }
+  const emailVerification = flags['email-verification'] ?? (env.MEMBERS_EMAIL_VERIFICATION || undefined);
+  if (emailVerification !== undefined && !['off', 'required'].includes(emailVerification)) {
+    fail(`--email-verification (MEMBERS_EMAIL_VERIFICATION) must be off or required, got ${JSON.stringify(emailVerification)}`);
+  }
+  let mailer;
+  try {
+    mailer = openMailer({ mailbox: env.MEMBERS_MAILBOX, smtpUrl: env.MEMBERS_SMTP_URL, siteUrl: env.MEMBERS_SITE_URL });
+  } catch (error) {
+    // SMTP without nodemailer installed: the error says what to install.
+    process.stderr.write(`universal-members: ${error.message}\n`);
     process.exit(1);
   }
-  await opened.close();
-}
+  if (mailer.mailbox) {
+    // Fine while developing; in production members would never get their links.
+    process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: account mail (set-password links, verification codes, email-change notices) goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
+  }
 
-let server;
-try {
-  server = createMembersServer({
-    database,
-    adminKey,
-    corsOrigins,
-    wwwDir: flags.www,
-    approval: env.MEMBERS_APPROVAL,
-    defaultPrivacy: env.MEMBERS_DEFAULT_PRIVACY,
-    loginLimit,
-    emailVerification,
-    mailer,
-    trustProxy: env.MEMBERS_TRUST_PROXY === '1',
-    // Unset: MEMBERS_DELIVER_WEBHOOKS, else deliver (the server reads both).
-    deliverWebhooks: flags['no-deliver'] ? false : undefined,
+  const database = flags.db ?? env.MEMBERS_DATABASE_URL ?? 'sqlite:./members.db';
+  const { parseDatabaseUrl } = await import('./core.mjs');
+  let location;
+  try {
+    location = parseDatabaseUrl(database);
+  } catch (error) {
+    fail(error.message);
+  }
+  // No key given (an empty one is none): a SQLite file keeps its own beside it.
+  let adminKey = flags['admin-key'] || env.MEMBERS_ADMIN_KEY || undefined;
+  let adminKeyFile = null;
+  if (adminKey === undefined) {
+    const { adminKeyFileOf, readOrCreateAdminKey } = await import('./host/admin-key-file.mjs');
+    adminKeyFile = adminKeyFileOf(location);
+    if (adminKeyFile !== null) {
+      try {
+        ({ key: adminKey } = readOrCreateAdminKey(adminKeyFile));
+      } catch (error) {
+        process.stderr.write(`universal-members: no admin key given, and the key file can not be used: ${error.message}\n`);
+        process.exit(1);
+      }
+    }
+  }
+
+  if (flags.demo) {
+    // Seeded through a core of its own before the server opens the database, so
+    // the database must outlive it.
+    if (location.kind === 'memory' || location.target === ':memory:') {
+      fail('--demo needs a database the server shares (sqlite:FILE or postgres://…), not one in memory');
+    }
+    const { openCore } = await import('./core.mjs');
+    const { seedDemo } = await import('./host/demo.mjs');
+    let opened;
+    try {
+      opened = openCore({ database });
+      await seedDemo(opened.core.elevated());
+    } catch (error) {
+      process.stderr.write(`universal-members: --demo: ${error.code ?? 'ERROR'}: ${error.message}\n`);
+      await opened?.close().catch(() => {});
+      process.exit(1);
+    }
+    await opened.close();
+  }
+
+  let server;
+  try {
+    server = createMembersServer({
+      database,
+      adminKey,
+      corsOrigins,
+      wwwDir: flags.www,
+      approval: env.MEMBERS_APPROVAL,
+      defaultPrivacy: env.MEMBERS_DEFAULT_PRIVACY,
+      loginLimit,
+      emailVerification,
+      mailer,
+      trustProxy: env.MEMBERS_TRUST_PROXY === '1',
+      // Unset: MEMBERS_DELIVER_WEBHOOKS, else deliver (the server reads both).
+      deliverWebhooks: flags['no-deliver'] ? false : undefined,
+    });
+  } catch (error) {
+    fail(error.message);
+  }
+
+  server.listen(port, host, () => {
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
+    // Links in mail lead back here unless the site is elsewhere (e.g. behind a proxy).
+    if (!env.MEMBERS_SITE_URL) mailer.siteUrl = url;
+    process.stdout.write(`universal-members: serving ${url}\n`);
+    // Where the key is, never the key.
+    if (adminKeyFile !== null) process.stderr.write(`universal-members: admin key in ${adminKeyFile} — sign in at ${url}/admin\n`);
   });
-} catch (error) {
-  fail(error.message);
-}
 
-server.listen(port, host, () => {
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
-  // Links in mail lead back here unless the site is elsewhere (e.g. behind a proxy).
-  if (!env.MEMBERS_SITE_URL) mailer.siteUrl = url;
-  process.stdout.write(`universal-members: serving ${url}\n`);
-  // Where the key is, never the key.
-  if (adminKeyFile !== null) process.stderr.write(`universal-members: admin key in ${adminKeyFile} — sign in at ${url}/admin\n`);
-});
-
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, async () => {
-    await server.shutdown();
-    process.exit(0);
-  });
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.once(signal, async () => {
+      await server.shutdown();
+      process.exit(0);
+    });
+  }
 }
 
 /**

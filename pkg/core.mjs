@@ -1,31 +1,81 @@
-// The wasm core for Node, loaded once: what the Node entry, the server and the
-// CLI share. Opens databases (choosing the driver from the URL) and remote APIs,
-// and starts the background work of a database (webhook delivery, retention).
+// The wasm core for Node, loaded once: what the Node entry, the server, the CLI
+// and the password workers share. Opens databases (choosing the driver from the
+// URL) and remote APIs, and starts the background work of a database (webhook
+// delivery, retention). Importing it compiles and loads nothing heavy: the wasm
+// is compiled on the first call (or by `ready()`), a driver loads its npm
+// package when a database of its kind opens, webhook delivery when it starts.
 
-import { readFileSync } from 'node:fs';
-import { initSync, Members, parseDatabaseUrl, registerErrorClass } from './wasm/universal_members.js';
+import { createRequire } from 'node:module';
+import * as glue from './wasm/universal_members.js';
 import { MembersError } from './errors.mjs';
 import { openMailer } from './mail.mjs';
 import { openHasher } from './hasher.mjs';
 import { signer } from './host/signer.mjs';
-import { startWebhookDelivery } from './host/webhook-delivery.mjs';
 import { startJobRunner } from './host/job-runner.mjs';
 import { startRetention } from './host/retention.mjs';
+import { openSqlite } from './drivers/sqlite.mjs';
+import { openPostgres } from './drivers/postgres.mjs';
 
-initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
-registerErrorClass(MembersError);
+// node:fs through require: importing it as ESM reads all its exports, which
+// loads the whole of node:stream, milliseconds of a cold start.
+const fs = createRequire(import.meta.url)('node:fs');
+
+/** The engine build of the core that Node runs: the one place naming its file. */
+export const ENGINE_WASM = new URL('./wasm/universal_members_bg.wasm', import.meta.url);
+
+// The compiled engine, once instantiated in this thread.
+let compiled = null;
+let readying = null;
+
+/**
+ * The wasm core's exports, instantiated on first use. Reading and compiling the
+ * engine is the largest part of a cold start, so nothing pays for it before a
+ * call needs it. `module`: an engine compiled elsewhere (a password worker gets
+ * its parent's), else the file is read and compiled here, synchronously.
+ */
+export function engine(module) {
+  if (compiled === null) {
+    const chosen = module ?? new WebAssembly.Module(fs.readFileSync(ENGINE_WASM));
+    glue.initSync({ module: chosen });
+    glue.registerErrorClass(MembersError);
+    compiled = chosen;
+  }
+  return glue;
+}
+
+/** The compiled engine module (compiling it if need be), to hand to a worker. */
+export function engineModule() {
+  engine();
+  return compiled;
+}
+
+/**
+ * Resolves once the wasm core is compiled and instantiated, compiling off the
+ * main thread where V8 can; calls made after it pay no start-up. Optional: the
+ * first call initialises the core itself.
+ */
+export function ready() {
+  readying ??= (async () => {
+    if (compiled !== null) return;
+    const module = await WebAssembly.compile(await fs.promises.readFile(ENGINE_WASM));
+    engine(module);
+  })().catch((error) => {
+    readying = null;
+    throw error;
+  });
+  return readying;
+}
+
+/** `sqlite:PATH`, `postgres://…` or `memory:` → `{ kind, target }`; a bad URL throws a MembersError. */
+export function parseDatabaseUrl(url) {
+  return engine().parseDatabaseUrl(url);
+}
 
 // One pool of password workers for every core this process opens.
 let hasher = null;
 
 /** The Node default: a SQLite file in the working directory. */
 export const DEFAULT_DATABASE = 'sqlite:./members.db';
-
-// Drivers load their native modules only when used, so `memory:` needs neither.
-const drivers = {
-  sqlite: await import('./drivers/sqlite.mjs').catch(() => null),
-  postgres: await import('./drivers/postgres.mjs').catch(() => null),
-};
 
 /** How many days events, deliveries and attempts are kept (MEMBERS_RETENTION_DAYS). */
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -74,14 +124,10 @@ export function eventSettings(options = {}, { deliverByDefault = false, env = pr
   };
 }
 
+/** The driver of a parsed URL; a missing npm package throws a MembersError naming it. */
 function driverFor({ kind, target }) {
   if (kind === 'memory') return undefined;
-  const module = drivers[kind];
-  if (module === null) {
-    throw new MembersError('UNAVAILABLE', `the ${kind} driver could not be loaded (is its npm package installed?)`,
-      'DATABASE_UNAVAILABLE', 503, { applicationError: { code: 'DATABASE_UNAVAILABLE', description: `no ${kind} driver`, data: {} } });
-  }
-  return kind === 'sqlite' ? module.openSqlite(target) : module.openPostgres(target);
+  return kind === 'sqlite' ? openSqlite(target) : openPostgres(target);
 }
 
 /**
@@ -94,7 +140,7 @@ function driverFor({ kind, target }) {
  */
 export function openCore(options) {
   if (options.baseUrl) {
-    return { core: Members.remote(options.baseUrl, options.adminKey), local: false, close: async () => {} };
+    return { core: engine().Members.remote(options.baseUrl, options.adminKey), local: false, close: async () => {} };
   }
   const driver = driverFor(parseDatabaseUrl(options.database ?? DEFAULT_DATABASE));
   const mailer = openMailer({
@@ -102,8 +148,8 @@ export function openCore(options) {
   });
   const { approval, defaultPrivacy, loginLimit, emailVerification } = options;
   const { retentionDays, webhookAllowPrivate, webhookRetrySchedule } = eventSettings(options);
-  hasher ??= openHasher();
-  const core = Members.open({
+  hasher ??= openHasher({ engine: engineModule });
+  const core = engine().Members.open({
     approval, defaultPrivacy, loginLimit, emailVerification, retentionDays, webhookAllowPrivate, webhookRetrySchedule,
   }, driver, mailer, hasher, signer);
   return { core, local: true, close: async () => { if (driver) await driver.close(); } };
@@ -119,7 +165,15 @@ export function openCore(options) {
  */
 export function startBackground(core, { deliverWebhooks = true, webhookAllowPrivate = false, log = () => {} } = {}) {
   const admin = core.elevated();
-  const delivery = deliverWebhooks ? startWebhookDelivery({ admin, allowPrivate: webhookAllowPrivate, log }) : null;
+  // The HTTP client loads only where webhooks are delivered; its loop starts by
+  // claiming what is due, so a commit before it is running is not missed.
+  let delivery = null;
+  let stopping = false;
+  const deliveryStarted = deliverWebhooks
+    ? import('./host/webhook-delivery.mjs').then(({ startWebhookDelivery }) => {
+      if (!stopping) delivery = startWebhookDelivery({ admin, allowPrivate: webhookAllowPrivate, log });
+    }).catch((error) => log(`webhooks: delivery could not start (${error?.message ?? error})`))
+    : Promise.resolve();
   const jobs = startJobRunner({ admin, log });
   // Every commit of this process wakes the workers: its events go out and its
   // jobs start at once.
@@ -127,6 +181,10 @@ export function startBackground(core, { deliverWebhooks = true, webhookAllowPriv
   const retention = startRetention({ admin, log });
   return {
     poke: () => { delivery?.poke(); jobs.poke(); },
-    stop: () => Promise.all([delivery?.stop(), jobs.stop(), retention.stop()]).then(() => {}),
+    stop: async () => {
+      stopping = true;
+      await deliveryStarted;
+      await Promise.all([delivery?.stop(), jobs.stop(), retention.stop()]);
+    },
   };
 }

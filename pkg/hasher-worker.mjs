@@ -1,11 +1,10 @@
 // One password-hashing worker of pkg/hasher.mjs: its own instance of the wasm
-// core, running Argon2id for the main thread. Answers { id, ok, value | error };
-// an error never carries the password.
-import { parentPort } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
-import { initSync, hashPassword, verifyPassword } from './wasm/universal_members.js';
+// core (of the module its parent compiled, when given), running Argon2id for the
+// main thread. Answers { id, ok, value | error }; an error never carries the password.
+import { parentPort, workerData } from 'node:worker_threads';
+import { engine } from './core.mjs';
 
-initSync({ module: readFileSync(new URL('./wasm/universal_members_bg.wasm', import.meta.url)) });
+const { hashPassword, verifyPassword } = engine(workerData?.engine ?? undefined);
 
 parentPort.on('message', ({ id, op, password, phc }) => {
   try {

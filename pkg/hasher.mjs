@@ -2,13 +2,17 @@
 // purpose, and a server answers every request on one JS thread, so a small pool
 // of worker threads (pkg/hasher-worker.mjs, each with its own wasm instance) does
 // it. No rules here: the core decides what to hash and what a match means.
-import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+
+// Threads are a few milliseconds to load and a script may never hash: the module
+// loads with the first worker.
+const workerThreads = () => createRequire(import.meta.url)('node:worker_threads');
 
 const WORKER = new URL('./hasher-worker.mjs', import.meta.url);
 
 /** How many hashes run at once: one per core, at most 4 (each takes 19 MiB). */
-const defaultSize = () => Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+const defaultSize = () => Math.max(1, Math.min(4, availableParallelism()));
 /** Jobs waiting per worker before the pool says it is busy (a flood must not queue forever). */
 const QUEUE_PER_WORKER = 32;
 
@@ -17,8 +21,10 @@ const QUEUE_PER_WORKER = 32;
  * for the core. Workers start on first use; an idle pool does not keep the
  * process alive. Past `size × queuePerWorker` waiting jobs it refuses new ones
  * (`error.busy`), so a flood of logins can not queue without bound.
+ * `engine()`: the compiled wasm engine for the workers (so they need not compile
+ * it again); without it each worker compiles its own.
  */
-export function openHasher({ size = defaultSize(), queuePerWorker = QUEUE_PER_WORKER } = {}) {
+export function openHasher({ size = defaultSize(), queuePerWorker = QUEUE_PER_WORKER, engine } = {}) {
   const workers = [];
   const pending = new Map();
   let nextId = 0;
@@ -26,7 +32,8 @@ export function openHasher({ size = defaultSize(), queuePerWorker = QUEUE_PER_WO
   function start() {
     // No inherited Node flags: `--input-type`, `--import` hooks and the like are
     // the script's, not the worker's (some stop a worker from starting).
-    const slot = { worker: new Worker(WORKER, { execArgv: [] }), jobs: new Set() };
+    const { Worker } = workerThreads();
+    const slot = { worker: new Worker(WORKER, { execArgv: [], workerData: { engine: engine?.() } }), jobs: new Set() };
     slot.worker.unref();
     slot.worker.on('message', ({ id, ok, value, error }) => {
       const job = pending.get(id);

@@ -4,7 +4,11 @@
 // user's own mailer, SMTP (nodemailer), or the development mailbox file. It owns the wording and the link; it must never log
 // a token or a link, and it knows nothing of members or HTTP.
 
-import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { checkOptional, loadOptional } from './host/optional-package.mjs';
+
+// Through require: importing node:fs as ESM loads the whole of node:stream.
+const { appendFileSync, readFileSync } = createRequire(import.meta.url)('node:fs');
 
 /** The development mailbox when neither the option nor MEMBERS_MAILBOX names one. */
 export const DEFAULT_MAILBOX = './members-mailbox.jsonl';
@@ -85,7 +89,8 @@ function compose(message, siteUrl) {
  * its environment variable (MEMBERS_SMTP_URL, MEMBERS_MAIL_FROM, MEMBERS_MAILBOX,
  * MEMBERS_SITE_URL). The first that applies delivers:
  * - `mailer`: the user's own `{ send(message) }`, handed each message unchanged;
- * - `smtpUrl`: SMTP through nodemailer;
+ * - `smtpUrl`: SMTP through nodemailer (without it installed, a MembersError
+ *   naming the package is thrown here);
  * - else one JSON line `{ to, subject, text, date }` appended to the `mailbox` file.
  * Each delivers in the background: `send()` resolves before delivery, so known and
  * unknown addresses take the same time; a failure goes to `log` (default stderr)
@@ -119,12 +124,15 @@ export function openMailer(options = {}) {
 
   const smtpUrl = options.smtpUrl ?? env.MEMBERS_SMTP_URL;
   if (smtpUrl) {
+    // nodemailer (an optional dependency) loads on the first mail, so it is
+    // needed only where SMTP is used; missing, it is a clear error now rather
+    // than a log line at the first mail.
+    checkOptional('nodemailer', 'sending mail over SMTP (smtpUrl, MEMBERS_SMTP_URL)', 'MAIL_UNAVAILABLE');
     const from = options.from ?? env.MEMBERS_MAIL_FROM ?? DEFAULT_FROM;
     let transport = null;
-    // nodemailer loads on the first mail, so it is needed only where SMTP is used.
     const deliver = async (mail) => {
-      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
-      await (await transport).sendMail({ from, ...mail });
+      transport ??= loadOptional('nodemailer', 'sending mail over SMTP', 'MAIL_UNAVAILABLE').createTransport(smtpUrl);
+      await transport.sendMail({ from, ...mail });
     };
     const smtp = {
       siteUrl,

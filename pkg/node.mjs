@@ -5,7 +5,7 @@
 // delivers webhooks and prunes old events, until `close()`.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { openCore, eventSettings, startBackground, DEFAULT_DATABASE } from './core.mjs';
+import { openCore, eventSettings, startBackground, ready, DEFAULT_DATABASE } from './core.mjs';
 import { MembersError, isMembersError } from './errors.mjs';
 import { makeAsyncJobs, makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
 
@@ -163,3 +163,10 @@ export function elevate(fn) {
 }
 
 export { MembersError, isMembersError, DEFAULT_DATABASE };
+
+/**
+ * Resolves once the wasm core is compiled and ready. Optional: the first call
+ * initialises it by itself; awaiting `ready()` first (e.g. while a server starts)
+ * moves that work out of the first call.
+ */
+export { ready };

@@ -1,14 +1,15 @@
 // PostgreSQL driver on pg: a connection pool that runs SQL and transactions,
 // nothing else. Connecting gives up after 5 s, so an unreachable server is an
-// error at first use, never a hang.
-import pg from 'pg';
+// error at first use, never a hang. pg (an optional dependency) loads when a
+// pool opens.
+import { loadOptional } from '../host/optional-package.mjs';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
 // BIGINT (oid 20) as a number: counts, dates in ms and revisions all fit in 2^53.
-const types = {
+const typesOf = (pg) => ({
   getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
-};
+});
 
 /** The driver error shape the core understands. Never includes the URL. */
 function driverError(error) {
@@ -25,14 +26,18 @@ function driverError(error) {
   return { kind: 'other', message };
 }
 
-/** A pool on the server at `url` (`postgres://user@host:port/db`). */
+/**
+ * A pool on the server at `url` (`postgres://user@host:port/db`). Without pg
+ * installed it throws a MembersError naming the package.
+ */
 export function openPostgres(url) {
+  const pg = loadOptional('pg', 'the postgres driver', 'DATABASE_UNAVAILABLE');
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     allowExitOnIdle: true,
-    types,
+    types: typesOf(pg),
   });
   // An idle client losing its server must not crash the process; the next
   // query reports it.

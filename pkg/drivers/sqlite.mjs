@@ -1,9 +1,14 @@
 // SQLite driver on better-sqlite3: runs SQL and transactions, nothing else.
 // WAL with synchronous=FULL, so an acknowledged write survives a crash or power
 // loss; a busy timeout, so a locked file is an error after 5 s, never a hang.
-import Database from 'better-sqlite3';
+// better-sqlite3 (native, an optional dependency) loads when a database opens.
+import { findOptional, loadOptional } from '../host/optional-package.mjs';
 
 const BUSY_TIMEOUT_MS = 5000;
+// Where npm's build (or prebuilt download) puts the addon. Handed over directly,
+// it spares better-sqlite3's own search (a dozen paths tried), milliseconds of a
+// start; elsewhere (a debug build) better-sqlite3 searches as usual.
+const ADDON = 'better-sqlite3/build/Release/better_sqlite3.node';
 /** Something to wait on for a synchronous pause between tries of a busy open. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
@@ -23,12 +28,26 @@ function driverError(error) {
   return { kind: 'other', message };
 }
 
-/** Opens (lazily, on first use) the SQLite database at `path`. */
+/**
+ * Opens (lazily, on first use) the SQLite database at `path`. Without
+ * better-sqlite3 installed it throws a MembersError naming the package.
+ */
 export function openSqlite(path) {
+  const Database = loadOptional('better-sqlite3', 'the sqlite driver', 'DATABASE_UNAVAILABLE');
+  const nativeBinding = findOptional(ADDON);
   let db = null;
   const statements = new Map();
   const open = () => {
-    const opened = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    let opened;
+    try {
+      opened = new Database(path, { timeout: BUSY_TIMEOUT_MS, nativeBinding });
+    } catch (error) {
+      // Installed without its compiled addon (a native build that failed).
+      if (/bindings file|ERR_DLOPEN_FAILED/.test(`${error?.code} ${error?.message}`)) {
+        throw { kind: 'unavailable', message: `the npm package better-sqlite3 is installed but its native addon does not load (npm rebuild better-sqlite3): ${String(error.message).split('\n')[0]}` };
+      }
+      throw error;
+    }
     try {
       opened.pragma('journal_mode = WAL');
       opened.pragma('synchronous = FULL');

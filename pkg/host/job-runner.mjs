@@ -29,6 +29,10 @@ export function startJobRunner({ admin, log = () => {}, idleMs = IDLE_MS }) {
   });
 
   async function loop() {
+    // The first look waits one idle pause (a commit here pokes it sooner): a
+    // script's first call is not slowed by it, and one that ends sooner is
+    // spared it.
+    await pause(idleMs);
     while (!stopped) {
       try {
         const ran = await admin.runAsyncJobs();

@@ -3,7 +3,11 @@
 // is the simpler tool. It owns no keys (the core stores the pair per database)
 // and decides nothing about what is signed; it never logs a key or a text.
 
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+// node:crypto is a few milliseconds to load and only `wix` webhooks sign: it
+// loads on the first signature or key pair.
+const crypto = () => createRequire(import.meta.url)('node:crypto');
 
 // Parsing a PEM costs more than signing with it, and a database has one key
 // pair: keep the last parsed key.
@@ -12,7 +16,7 @@ let cachedKey = null;
 
 function privateKeyOf(pem) {
   if (pem !== cachedPem) {
-    cachedKey = createPrivateKey(pem);
+    cachedKey = crypto().createPrivateKey(pem);
     cachedPem = pem;
   }
   return cachedKey;
@@ -26,7 +30,7 @@ function privateKeyOf(pem) {
  */
 export const signer = Object.freeze({
   generateKeyPair() {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    const { privateKey, publicKey } = crypto().generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -34,6 +38,6 @@ export const signer = Object.freeze({
     return { privateKey, publicKey };
   },
   signRs256(privateKeyPem, text) {
-    return sign('sha256', Buffer.from(text, 'utf8'), privateKeyOf(privateKeyPem)).toString('base64url');
+    return crypto().sign('sha256', Buffer.from(text, 'utf8'), privateKeyOf(privateKeyPem)).toString('base64url');
   },
 });
