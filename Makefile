@@ -91,6 +91,7 @@ test: setup lint test-rust test-js test-types test-bundlers test-e2e test-contra
 
 bench: build pack
 	MEMBERS_PKGTEST=$(PKGTEST) MEMBERS_E2E_PKG=$(PKGTEST)/node_modules/universal-members node bench/browser.mjs
+	node bench/cold-start.mjs --package $(PKGTEST)/node_modules/universal-members --write
 	node bench/dataset.mjs
 	cargo bench --bench queries > .build/native-bench.json
 	node bench/queries.mjs .build/native-bench.json
