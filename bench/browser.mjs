@@ -46,7 +46,7 @@ const wixJs = bundle('wix', `import { createClient, ApiKeyStrategy } from '@wix/
 import { members } from '@wix/members';
 const client = createClient({ modules: { members }, auth: ApiKeyStrategy({ apiKey: 'bench-admin-key' }), host: { apiBaseUrl: location.host } });
 window.__wix = () => client.members.queryMembers().limit(20).find();
-`, ROOT);
+`, path.join(ROOT, '.build')); // inside the repo, so the dev tools resolve; git ignores .build/
 const engineWasm = readFileSync(path.join(INSTALLED, 'wasm', 'universal_members_bg.wasm'));
 
 const ours = { js: oursJs.length, jsGz: gz(oursJs), wasm: clientWasm.length, wasmGz: gz(clientWasm) };
