@@ -7,14 +7,12 @@
 import init, { Members, registerErrorClass } from './wasm/client/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
 import { makeAsyncJobs, makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
-import { deferUntilReady } from './deferred.mjs';
+import { deferUntilReady, loadOnce } from './deferred.mjs';
 
 // The session lives in an HttpOnly cookie the server sets; scripts never see the
 // token. Whether there is one is told by the server's companion cookie.
 let baseUrl;
 let base = null;
-let loading = null;
-let loaded = false;
 // Where the client wasm is; by default beside this module (bundlers that copy
 // `new URL(…, import.meta.url)` assets, like Vite, find it there).
 let wasmUrl;
@@ -27,23 +25,19 @@ const cookieSaysLoggedIn = () => /(?:^|;\s*)(?:__Host-)?members_logged_in=1(?:;|
 
 const pageOrigin = () => globalThis.location?.origin ?? 'http://localhost';
 
+// One load of the core for every call of this entry.
+const loader = loadOnce(
+  () => init(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }),
+  registerErrorClass,
+  { what: 'the members client core', code: 'CLIENT_UNAVAILABLE' },
+);
 /**
  * Loads the client core (once; the first call does it too, so awaiting this is
  * optional). Resolves when calls run at once; rejects `UNAVAILABLE` when the
  * wasm can not be fetched (the next call tries again).
  */
-export function ready() {
-  loading ??= init(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then(() => {
-    registerErrorClass(MembersError);
-    loaded = true;
-  }, (error) => {
-    loading = null;
-    throw new MembersError('UNAVAILABLE', `the members client could not load its core: ${error?.message ?? error}`,
-      'CLIENT_UNAVAILABLE', 503, { applicationError: { code: 'CLIENT_UNAVAILABLE', description: 'the client wasm did not load', data: {} } });
-  });
-  return loading;
-}
-const isReady = () => loaded;
+export const { ready } = loader;
+const { isReady } = loader;
 // The API object of the configured server, made on first use after loading (a
 // bad `baseUrl` is that call's error).
 const core = () => (base ??= Members.browser(baseUrl ?? pageOrigin()));
@@ -76,7 +70,6 @@ export const authentication = deferUntilReady(makeAuthentication(core, (c) => c,
   started: () => { loggedIn = true; },
   ended: () => { loggedIn = false; },
 }), ready, isReady);
-
 
 const refused = (message) => new MembersError('PERMISSION_DENIED', message, 'PERMISSION_DENIED', 403,
   { applicationError: { code: 'PERMISSION_DENIED', description: message, data: {} } });

@@ -4,7 +4,29 @@
 // builder that records its steps and replays them on the core's builder when
 // `find()` or `count()` runs, so its argument errors reject that promise.
 
+import { MembersError } from './errors.mjs';
+
 const STEPS = Symbol('recorded query steps');
+
+/**
+ * Loads a wasm core once, on first need: `load()` instantiates it, then its
+ * errors become `MembersError`s (`registerErrorClass`). Returns `ready()` (the
+ * one promise; a failed load rejects `UNAVAILABLE` with `code` and the next call
+ * tries again) and `isReady()`.
+ */
+export function loadOnce(load, registerErrorClass, { what, code }) {
+  let loading = null;
+  let loaded = false;
+  const ready = () => (loading ??= load().then(() => {
+    registerErrorClass(MembersError);
+    loaded = true;
+  }, (error) => {
+    loading = null;
+    throw new MembersError('UNAVAILABLE', `${what} could not load: ${error?.message ?? error}`,
+      code, 503, { applicationError: { code, description: `${what} did not load`, data: {} } });
+  }));
+  return { ready, isReady: () => loaded };
+}
 
 /**
  * Wraps every function of `api` (a facade object) so a call before `isReady()`

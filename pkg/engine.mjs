@@ -7,28 +7,19 @@
 import init, { Members, registerErrorClass } from './wasm/universal_members.js';
 import { MembersError, isMembersError } from './errors.mjs';
 import { makeAsyncJobs, makeAuthentication, makeMembers, makeWebhooks } from './facade.mjs';
-import { deferUntilReady } from './deferred.mjs';
+import { deferUntilReady, loadOnce } from './deferred.mjs';
 
 let options = {};
 let base = null;
-let loading = null;
-let loaded = false;
 // Set while an elevated function's synchronous part runs (it picks its caller then).
 let elevated = false;
 
+// One load of the core for every call of this entry.
+const loader = loadOnce(init, registerErrorClass,
+  { what: 'the members engine', code: 'ENGINE_UNAVAILABLE' });
 /** Loads the engine (once; the first call does it too). */
-export function ready() {
-  loading ??= init().then(() => {
-    registerErrorClass(MembersError);
-    loaded = true;
-  }, (error) => {
-    loading = null;
-    throw new MembersError('UNAVAILABLE', `the members engine could not load: ${error?.message ?? error}`,
-      'ENGINE_UNAVAILABLE', 503, { applicationError: { code: 'ENGINE_UNAVAILABLE', description: 'the engine wasm did not load', data: {} } });
-  });
-  return loading;
-}
-const isReady = () => loaded;
+export const { ready } = loader;
+const { isReady } = loader;
 
 /**
  * Sets the site policy (`approval`, `defaultPrivacy`, `loginLimit`,

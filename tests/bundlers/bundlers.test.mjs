@@ -96,8 +96,12 @@ test('esbuild --bundle with its default settings, the wasm copied beside it', as
   const inputs = Object.keys(JSON.parse(readFileSync(path.join(temp.dir, 'meta.json'), 'utf8')).inputs);
   assert.ok(inputs.some((f) => f.endsWith('wasm/client/universal_members.js')), 'the client glue is bundled');
   assert.ok(!inputs.some((f) => /wasm\/universal_members\.js$/.test(f)), 'the engine glue is not');
-  cpSync(CLIENT_WASM, path.join(out, 'universal_members_bg.wasm'));
   cpSync(path.join(apps, 'esbuild.html'), path.join(out, 'esbuild.html'));
+  // Before the wasm is copied: the calls reject as a MembersError naming what did not load.
+  const missing = (await runApp('esbuild.html')).seen;
+  assert.match(missing.found, /^error: the members client core could not load/);
+  assert.equal(missing.refused, 'true UNAVAILABLE');
+  cpSync(CLIENT_WASM, path.join(out, 'universal_members_bg.wasm'));
   const { seen, errors } = await runApp('esbuild.html');
   assert.equal(seen.found, JSON.stringify(['Bundled Bea']));
   assert.equal(seen.refused, 'true INVALID_ARGUMENT');
