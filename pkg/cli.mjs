@@ -17,8 +17,10 @@ import { parseArgs } from 'node:util';
 
 const USAGE = `usage: universal-members serve [--port 8080] [--host 127.0.0.1] [--db sqlite:./members.db]
                                 [--admin-key KEY] [--cors-origin ORIGIN]... [--www DIR] [--no-deliver] [--demo]
+                                [--workers N|auto]
                                 (--demo: about 200 made-up members if the database has none; with no key,
-                                 a SQLite database keeps a random one in <db>.admin-key, owner only)
+                                 a SQLite database keeps a random one in <db>.admin-key, owner only;
+                                 --workers: N processes on one port, auto = one per core, default 1)
        universal-members export [--format csv|jsonl|json] [--filter JSON] [--out FILE] [--db URL]
        universal-members import FILE [--format csv|jsonl|json] [--on-conflict skip|update|error]
                                 [--dry-run] [--report FILE] [--ignore-unknown] [--db URL]
@@ -76,6 +78,7 @@ async function serve(rest) {
         'no-deliver': { type: 'boolean' },
         'email-verification': { type: 'string' },
         demo: { type: 'boolean' },
+        workers: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -83,6 +86,16 @@ async function serve(rest) {
   }
 
   const env = process.env;
+  const { workersWanted, isClusterWorker, superviseWorkers } = await import('./host/cluster.mjs');
+  let workers;
+  try {
+    workers = workersWanted(flags.workers ?? env.MEMBERS_WORKERS);
+  } catch (error) {
+    fail(error.message);
+  }
+  // A worker of `--workers N`: the primary has printed the notices, seeded the
+  // demo and made the key file; the worker reads the file and serves.
+  const isWorker = isClusterWorker();
   const port = Number(flags.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${flags.port}`);
   const host = flags.host ?? env.HOST ?? '127.0.0.1';
@@ -107,7 +120,7 @@ async function serve(rest) {
     process.stderr.write(`universal-members: ${error.message}\n`);
     process.exit(1);
   }
-  if (mailer.mailbox) {
+  if (mailer.mailbox && !isWorker) {
     // Fine while developing; in production members would never get their links.
     process.stderr.write(`universal-members: no MEMBERS_SMTP_URL: account mail (set-password links, verification codes, email-change notices) goes to the development mailbox ${mailer.mailbox} (read it with \`universal-members mailbox\`)\n`);
   }
@@ -136,7 +149,11 @@ async function serve(rest) {
     }
   }
 
-  if (flags.demo) {
+  if (workers > 1 && (location.kind === 'memory' || location.target === ':memory:')) {
+    fail('--workers above 1 needs a database the processes share (sqlite:FILE or postgres://…), not one in memory');
+  }
+
+  if (flags.demo && !isWorker) {
     // Seeded through a core of its own before the server opens the database, so
     // the database must outlive it.
     if (location.kind === 'memory' || location.target === ':memory:') {
@@ -154,6 +171,18 @@ async function serve(rest) {
       process.exit(1);
     }
     await opened.close();
+  }
+
+  const announce = (address) => {
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    if (workers > 1) process.stderr.write(`universal-members: ${workers} worker processes share the port\n`);
+    process.stdout.write(`universal-members: serving ${url}\n`);
+    // Where the key is, never the key.
+    if (adminKeyFile !== null) process.stderr.write(`universal-members: admin key in ${adminKeyFile} — sign in at ${url}/admin\n`);
+  };
+  if (workers > 1 && !isWorker) {
+    superviseWorkers({ count: workers, onListening: announce });
+    return;
   }
 
   let server;
@@ -180,9 +209,7 @@ async function serve(rest) {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
     // Links in mail lead back here unless the site is elsewhere (e.g. behind a proxy).
     if (!env.MEMBERS_SITE_URL) mailer.siteUrl = url;
-    process.stdout.write(`universal-members: serving ${url}\n`);
-    // Where the key is, never the key.
-    if (adminKeyFile !== null) process.stderr.write(`universal-members: admin key in ${adminKeyFile} — sign in at ${url}/admin\n`);
+    if (!isWorker) announce(server.address());
   });
 
   for (const signal of ['SIGTERM', 'SIGINT']) {
