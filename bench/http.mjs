@@ -188,12 +188,14 @@ async function drain(server) {
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 const rows = [];
+const workerRows = [];
 /**
  * One case on both servers: a warm-up each, then ROUNDS short runs alternating
  * between the servers (others share this machine, so load comes and goes);
- * req/s is the median round, p50/p99 over every request of every round.
+ * req/s is the median round, p50/p99 over every request of every round. A row
+ * per server goes `into` the table, the first server's with its ratio to the second.
  */
-async function measure(label, servers, options) {
+async function measure(label, servers, options, into = rows) {
   const seconds = Math.max(1, options.seconds / ROUNDS);
   for (const server of servers) {
     await load(server.url, { ...options, seconds: WARMUP });
@@ -216,16 +218,21 @@ async function measure(label, servers, options) {
   });
   results.forEach((r, i) => console.log(`${label} | ${servers[i].name}: ${r.rps.toFixed(0)} req/s (rounds ${r.rounds.map((x) => x.toFixed(0)).join(', ')}), `
     + `p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms (${r.count} requests)`));
-  const [ours, baseline] = results;
+  const [first, second] = results;
   const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
-  rows.push(`| ${label} | members server | ${fmt(ours.rps)} | ${ms(ours.p50)} | ${ms(ours.p99)} | ${(ours.rps / baseline.rps).toFixed(2)}× |`);
-  rows.push(`| ${label} | baseline | ${fmt(baseline.rps)} | ${ms(baseline.p50)} | ${ms(baseline.p99)} | |`);
+  into.push(`| ${label} | ${servers[0].name} | ${fmt(first.rps)} | ${ms(first.p50)} | ${ms(first.p99)} | ${(first.rps / second.rps).toFixed(2)}× |`);
+  into.push(`| ${label} | ${servers[1].name} | ${fmt(second.rps)} | ${ms(second.p50)} | ${ms(second.p99)} | |`);
   return results;
 }
 
+/** `serve` on `file` (SQLite), with `workers` processes. */
+function serveOurs(name, dir, file, tag, workers = 1) {
+  return start(name, ['pkg/cli.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', `sqlite:${file}`,
+    '--admin-key', 'bench-admin-key', '--workers', String(workers)], path.join(dir, `${tag}.log`));
+}
+
 async function servePair(dir, file, tag) {
-  const ours = await start('members server', ['pkg/cli.mjs', 'serve', '--port', '0', '--host', '127.0.0.1',
-    '--db', `sqlite:${file}`, '--admin-key', 'bench-admin-key'], path.join(dir, `ours-${tag}.log`));
+  const ours = await serveOurs('members server', dir, file, `ours-${tag}`);
   const baseline = await start('baseline', [path.join(ROOT, 'bench/baseline-server.mjs'), '--port', '0', '--host', '127.0.0.1',
     '--db', file], path.join(dir, `baseline-${tag}.log`));
   return [ours, baseline];
@@ -291,6 +298,15 @@ try {
   await measure(`list ${PAGE} of ${SMALL.toLocaleString('en')}, 1 connection`, servers, { ...list, connections: 1, seconds: SECONDS_ONE });
   await measure(`list ${PAGE} of ${SMALL.toLocaleString('en')}, ${CONNECTIONS} connections`, servers, { ...list, connections: CONNECTIONS, seconds: SECONDS });
   await Promise.all(servers.map(stop));
+
+  // `--workers 2` against one process, both ours, on the same files.
+  servers = [await serveOurs('--workers 2', dir, big, 'workers-2-big', 2), await serveOurs('--workers 1', dir, big, 'workers-1-big', 1)];
+  await measure(`getMember, ${CONNECTIONS} connections`, servers, { ...getMember, connections: CONNECTIONS, seconds: SECONDS }, workerRows);
+  await measure(`query startsWith "${PREFIX}", limit ${PAGE}, ${CONNECTIONS} connections`, servers, { ...query, connections: CONNECTIONS, seconds: SECONDS }, workerRows);
+  await Promise.all(servers.map(stop));
+  servers = [await serveOurs('--workers 2', dir, small, 'workers-2-small', 2), await serveOurs('--workers 1', dir, small, 'workers-1-small', 1)];
+  await measure(`list ${PAGE} of ${SMALL.toLocaleString('en')}, ${CONNECTIONS} connections`, servers, { ...list, connections: CONNECTIONS, seconds: SECONDS }, workerRows);
+  await Promise.all(servers.map(stop));
   servers = [];
 } finally {
   await Promise.all(servers.map(stop));
@@ -318,6 +334,14 @@ ${rows.join('\n')}
 ${sqlNote}
 
 Targets (reported, not asserted): the members server at ≥ 0.7× the baseline's requests/s; p50 under 1 ms.
+
+\`serve --workers 2\` against one process (both ours, the same files and load, measured the same way; the ratio is
+workers 2 over 1). autocannon takes a core of the ${os.cpus().length} for itself, so two workers compete with it and
+with each other: on this machine the figure shows what a second process costs or gains, not what it gives on a bigger one.
+
+| case | server | req/s | p50 ms | p99 ms | ratio (req/s) |
+|---|---|---:|---:|---:|---:|
+${workerRows.join('\n')}
 `;
 writeSection('http', body);
 console.log(body);
