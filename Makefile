@@ -95,6 +95,7 @@ bench: build pack
 	node bench/dataset.mjs
 	cargo bench --bench queries > .build/native-bench.json
 	node bench/queries.mjs .build/native-bench.json
+	node bench/boundary.mjs
 	scripts/with-postgres.sh node bench/storage.mjs
 	node bench/http.mjs
 	node bench/auth.mjs
