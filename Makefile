@@ -97,6 +97,7 @@ bench: build pack
 	node bench/queries.mjs .build/native-bench.json
 	node bench/boundary.mjs
 	scripts/with-postgres.sh node bench/storage.mjs
+	node bench/scale.mjs
 	node bench/http.mjs
 	node bench/auth.mjs
 	node bench/events.mjs
