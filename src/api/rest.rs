@@ -381,41 +381,40 @@ pub fn api_path(path: &str) -> Option<&str> {
     })
 }
 
-fn matches(pattern: &str, path: &str) -> Option<Option<String>> {
-    let pattern_parts: Vec<&str> = pattern.split('/').collect();
-    let path_parts: Vec<&str> = path.split('/').collect();
-    if pattern_parts.len() != path_parts.len() {
-        return None;
-    }
+/// Whether `path` fits `pattern` segment by segment, and the raw `{id}` segment
+/// it holds. Walks both without allocating: every request tries each route.
+fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
+    let mut want = pattern.split('/');
+    let mut have = path.split('/');
     let mut id = None;
-    for (want, have) in pattern_parts.iter().zip(&path_parts) {
-        if *want == "{id}" {
-            if have.is_empty() {
-                return None;
-            }
-            id = Some(percent_decode(have));
-        } else if want != have {
-            return None;
+    loop {
+        match (want.next(), have.next()) {
+            (None, None) => return Some(id),
+            (Some("{id}"), Some(segment)) if !segment.is_empty() => id = Some(segment),
+            (Some(w), Some(h)) if w == h && w != "{id}" => {}
+            _ => return None,
         }
     }
-    Some(id)
 }
 
 /// Finds the route of a request under `API_ROOT`: the route and the `{id}` it holds.
 pub fn route(method: Method, path: &str) -> Result<(Route, Option<String>), RouteError> {
     let mut allowed = Vec::new();
+    // Fixed paths win over `{id}` ones (`/my` is not an id); asked at most once.
+    let mut fixed_path: Option<bool> = None;
     for route in ROUTES {
-        // Fixed paths win over `{id}` ones (`/my` is not an id).
         if let Some(id) = matches(route.pattern, path) {
             if id.is_some()
-                && ROUTES
-                    .iter()
-                    .any(|r| !r.pattern.contains("{id}") && r.pattern == path)
+                && *fixed_path.get_or_insert_with(|| {
+                    ROUTES
+                        .iter()
+                        .any(|r| r.pattern == path && !r.pattern.contains("{id}"))
+                })
             {
                 continue;
             }
             if route.method == method {
-                return Ok((*route, id));
+                return Ok((*route, id.map(percent_decode)));
             }
             allowed.push(route.method.as_str());
         }

@@ -9,7 +9,7 @@ use super::hasher::JsPasswordHasher;
 use super::mailer::JsMailer;
 use super::members::{options_of, Members};
 use super::signer::JsWebhookSigner;
-use super::sql_driver::JsSqlDriver;
+use super::sql_driver::{HostSqlDriver, JsSqlDriver};
 use super::transport::{Acting, LocalEngine, Transport};
 use crate::model::{MembersError, MembersResult, PrivacyStatus, Timestamp};
 use crate::service::{Approval, Caller, LoginLimit, SitePolicy, VerificationPolicy, WebhookPolicy};
@@ -192,7 +192,7 @@ impl Members {
         let policy = policy_of(&options).map_err(|e| to_js_error(&e))?;
         let webhook_policy = webhook_policy_of(&options).map_err(|e| to_js_error(&e))?;
         let store = match driver {
-            Some(driver) => AnyStore::Sql(SqlStore::new(driver)),
+            Some(driver) => AnyStore::Sql(SqlStore::new(HostSqlDriver::new(driver))),
             None => AnyStore::Memory(MemoryStore::new()),
         };
         let mut engine: LocalEngine = LocalEngine::new(

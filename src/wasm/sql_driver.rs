@@ -92,16 +92,32 @@ async fn settle(answer: Result<JsValue, JsValue>) -> Result<JsValue, DriverError
     }
 }
 
-impl SqlDriver for JsSqlDriver {
-    fn dialect(&self) -> Dialect {
-        match JsSqlDriver::dialect(self).as_str() {
+/// A JS driver with its dialect read once: the store asks for the dialect on
+/// every statement it builds, and each ask was a crossing into JS (3% of a
+/// getMember over HTTP).
+pub struct HostSqlDriver {
+    js: JsSqlDriver,
+    dialect: Dialect,
+}
+
+impl HostSqlDriver {
+    /// Wraps a driver from pkg/drivers.
+    pub fn new(js: JsSqlDriver) -> Self {
+        let dialect = match js.dialect().as_str() {
             "postgres" => Dialect::Postgres,
             _ => Dialect::Sqlite,
-        }
+        };
+        HostSqlDriver { js, dialect }
+    }
+}
+
+impl SqlDriver for HostSqlDriver {
+    fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     async fn query(&self, sql: &Sql) -> Result<Vec<Vec<SqlValue>>, DriverError> {
-        let rows = settle(JsSqlDriver::query(self, &sql.text, &params(sql))).await?;
+        let rows = settle(self.js.query(&sql.text, &params(sql))).await?;
         Ok(Array::from(&rows)
             .iter()
             .map(|row| Array::from(&row).iter().map(|v| from_js(&v)).collect())
@@ -125,7 +141,7 @@ impl SqlDriver for JsSqlDriver {
                 JsValue::from(item)
             })
             .collect();
-        let counts = settle(JsSqlDriver::batch(self, &list)).await?;
+        let counts = settle(self.js.batch(&list)).await?;
         Ok(Array::from(&counts)
             .iter()
             .map(|v| v.as_f64().unwrap_or(0.0) as u64)

@@ -11,7 +11,7 @@ use std::rc::Rc;
 /// The engine a local transport runs: memory, or SQL through a JS driver.
 #[cfg(feature = "engine")]
 pub type LocalEngine =
-    crate::service::Engine<crate::store::AnyStore<super::sql_driver::JsSqlDriver>>;
+    crate::service::Engine<crate::store::AnyStore<super::sql_driver::HostSqlDriver>>;
 
 /// Who a members API object calls as.
 #[derive(Debug, Clone, PartialEq)]
