@@ -17,6 +17,7 @@ import { eventSettings, openCore, startBackground } from './core.mjs';
 import { createEventStreams } from './host/event-stream.mjs';
 import { boundConnections, connectionLimits, httpServerOptions } from './host/connection-limits.mjs';
 import { bridgeRequest } from './host/fetch-bridge.mjs';
+import { bufferedLines } from './host/line-buffer.mjs';
 
 const PKG_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Largest JSON body accepted. */
@@ -194,7 +195,9 @@ function openMembersRoutes(options) {
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const wwwDir = options.wwwDir ?? path.join(PKG_DIR, 'www');
   const rootPage = options.rootPage ?? false;
-  const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+  // The access log and notices on stdout, a few lines per write (host/line-buffer.mjs).
+  const stdoutLines = options.log ? null : bufferedLines();
+  const log = options.log ?? stdoutLines.log;
   const background = startBackground(core, { ...events, log });
   const streams = createEventStreams({ log });
 
@@ -547,7 +550,7 @@ function openMembersRoutes(options) {
   return {
     serve,
     stop,
-    close: () => (closed ??= stop().then(idle).then(() => close()).catch(() => {})),
+    close: () => (closed ??= stop().then(idle).then(() => close()).catch(() => {}).then(() => stdoutLines?.flush())),
   };
 }
 
