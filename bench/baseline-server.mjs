@@ -1,24 +1,28 @@
-// The HTTP benchmark's baseline: the least a members server could do for getMember
-// and a query as an anonymous visitor. node:http + better-sqlite3, the same SQL
-// statements the members core sends (captured from its driver), the same JSON
-// answer (REST naming, PUBLIC fieldset, keys sorted as the core's serde_json
-// writes them, a signed next cursor). No wasm, no validation beyond the two
-// routes, no access log.
+// The HTTP benchmark's baseline: the least a members server could do for getMember,
+// a query and a listing as an anonymous visitor, and createMember as admin.
+// node:http + better-sqlite3, the same SQL statements the members core sends
+// (captured from its driver), the same JSON answer (REST naming, PUBLIC fieldset,
+// keys sorted as the core's serde_json writes them, a signed next cursor; for a
+// create the same fields). No wasm, no validation beyond what these routes need
+// (a create checks nothing but the admin key), no access log.
 //
-//   node bench/baseline-server.mjs --db PATH [--port 0] [--host 127.0.0.1]
+//   node bench/baseline-server.mjs --db PATH [--port 0] [--host 127.0.0.1] [--admin-key KEY]
 //   prints "baseline: serving http://HOST:PORT"
 import http from 'node:http';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Database from '../pkg/node_modules/better-sqlite3/lib/index.js';
 
 const { values: flags } = parseArgs({
-  options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+  options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'admin-key': { type: 'string' } },
 });
 if (!flags.db) throw new Error('--db PATH is required');
 
 const db = new Database(flags.db, { timeout: 5000 });
 db.pragma('journal_mode = WAL');
+// The core's durability: a write is on disk when it is answered (better-sqlite3's
+// own default in WAL is NORMAL, which may lose the last commits on power loss).
+db.pragma('synchronous = FULL');
 
 // What the core sends (SQLite dialect), for a visitor.
 const VISIBLE = '(status = ?) AND (privacy_status = ?)';
@@ -30,6 +34,49 @@ const sql = {
   prefix: db.prepare(`SELECT data FROM members WHERE (${VISIBLE} AND (nickname_folded >= ? AND nickname_folded < ?))${ORDER}`).pluck(),
   prefixCount: db.prepare(`SELECT COUNT(*) FROM members WHERE (${VISIBLE} AND (nickname_folded >= ? AND nickname_folded < ?))`).pluck(),
 };
+// createMember: the statements the core sends (its slug search, then the member,
+// its `created` event and the event's webhook deliveries in one transaction).
+const create = {
+  slugs: db.prepare('SELECT slug_key FROM members WHERE slug_key = ? OR (slug_key >= ? AND slug_key < ?)').pluck(),
+  member: db.prepare(`INSERT INTO members (id, email_key, slug_key, login_email, login_email_folded, contact_id, first_name,
+    first_name_folded, last_name, last_name_folded, nickname, nickname_folded, slug, slug_folded, title, title_folded,
+    privacy_status, status, activity_status, created_date, updated_date, last_login_date, revision, data)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  event: db.prepare('INSERT INTO events (id, member_id, slug, sequence, event_time, origin, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  deliveries: db.prepare(`INSERT INTO webhook_deliveries (endpoint_id, event_position, member_id, status, attempts, last_failed,
+    next_attempt, created_date) SELECT w.id, e.position, e.member_id, 'pending', 0, 0, e.event_time, e.event_time
+    FROM events e JOIN webhook_endpoints w ON w.enabled = 1 AND w.events LIKE ('%,' || e.slug || ',%')
+    WHERE e.id IN (?) ORDER BY e.position, w.id`),
+};
+const adminKey = flags['admin-key'] ? Buffer.from(flags['admin-key']) : null;
+const isAdmin = (header) => adminKey !== null && typeof header === 'string' && header.length === adminKey.length
+  && timingSafeEqual(Buffer.from(header), adminKey);
+
+/** A member as createMember makes one from `{ loginEmail, profile: { nickname } }`: the stored SDK JSON. */
+function createMember(input) {
+  const email = String(input.loginEmail).trim();
+  const nickname = input.profile?.nickname ?? email.split('@')[0];
+  const base = nickname.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'member';
+  const taken = new Set(create.slugs.all(base, `${base}-`, `${base}.`));
+  let slug = base;
+  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  const now = Date.now();
+  const iso = new Date(now).toISOString();
+  const member = {
+    _id: randomUUID(), loginEmail: email, loginEmailVerified: false, status: 'APPROVED', contactId: randomUUID(),
+    contact: { addresses: [], customFields: {}, emails: [], phones: [] },
+    profile: { nickname, slug }, privacyStatus: 'PUBLIC', activityStatus: 'ACTIVE', _createdDate: iso, _updatedDate: iso,
+  };
+  const eventId = randomUUID();
+  db.transaction(() => {
+    create.member.run(member._id, email.toLowerCase(), slug, email, email.toLowerCase(), member.contactId, null, null, null, null,
+      nickname, nickname.toLowerCase(), slug, slug, null, null, 'PUBLIC', 'APPROVED', 'ACTIVE', now, now, null, 1, JSON.stringify(member));
+    create.event.run(eventId, member._id, 'created', 1, now, 'api', JSON.stringify({ entity: member }));
+    create.deliveries.run(eventId);
+  }).immediate();
+  return JSON.stringify({ member: rest(member) });
+}
+
 // Read once, as the core caches it.
 const secret = db.prepare("SELECT value FROM settings WHERE name = 'cursor_secret'").pluck().get();
 
@@ -113,6 +160,10 @@ const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store
 function answer(request, body) {
   const url = new URL(request.url, 'http://localhost');
   const { pathname } = url;
+  if (request.method === 'POST' && pathname === PREFIX) {
+    if (!isAdmin(request.headers.authorization)) return [401, errorBody('UNAUTHENTICATED', 'createMember needs the admin key', {})];
+    return [200, createMember(JSON.parse(body).member)];
+  }
   if (request.method === 'POST' && pathname === `${PREFIX}/query`) {
     const { query = {} } = JSON.parse(body || '{}');
     return [200, page(query.filter, query.paging?.limit ?? 50, query.paging?.offset ?? 0)];

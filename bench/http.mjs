@@ -31,6 +31,23 @@ const ROUNDS = 4;
 const CONNECTIONS = 16;
 const PAGE = 20;
 const PREFIX = 'al';
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+
+/** createMember bodies with a new email each (unique per `tag`, so both servers can write one file). */
+function createBodies(tag) {
+  let n = 0;
+  return () => {
+    n += 1;
+    return JSON.stringify({ member: { loginEmail: `${tag}.${n}@bench.example.com`, profile: { nickname: `Bench ${tag} ${n}` } } });
+  };
+}
+
+/** The same field names at every depth (what a create answers, whatever its ids and dates). */
+function shapeOf(value) {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value === null || typeof value !== 'object') return typeof value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, shapeOf(value[key])]));
+}
 
 /** Imports `count` members through the package; returns the ids a visitor may see and one it may not. */
 async function build(file, count) {
@@ -155,20 +172,22 @@ async function compare(servers, requests) {
 }
 
 /** One autocannon run; latencies taken from each response (autocannon's own histogram is whole ms). */
-function load(url, { connections, seconds, method = 'GET', path: where, body, paths }) {
+function load(url, { connections, seconds, method = 'GET', path: where, body, paths, bodies, headers = {} }) {
   return new Promise((resolve, reject) => {
     const latencies = [];
     let next = 0;
     const requests = paths
       ? [{ method, setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }]
-      : undefined;
+      : bodies
+        ? [{ method, setupRequest: (request) => ({ ...request, body: bodies() }) }]
+        : undefined;
     const instance = autocannon({
       url: url + (where ?? ''),
       connections,
       duration: seconds,
       method,
       body,
-      headers: body ? JSON_HEADERS : undefined,
+      headers: body || bodies ? { ...JSON_HEADERS, ...headers } : headers,
       requests,
     }, (error, result) => {
       if (error) return reject(error);
@@ -228,13 +247,13 @@ async function measure(label, servers, options, into = rows) {
 /** `serve` on `file` (SQLite), with `workers` processes. */
 function serveOurs(name, dir, file, tag, workers = 1) {
   return start(name, ['pkg/cli.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', `sqlite:${file}`,
-    '--admin-key', 'bench-admin-key', '--workers', String(workers)], path.join(dir, `${tag}.log`));
+    '--admin-key', ADMIN_KEY, '--workers', String(workers)], path.join(dir, `${tag}.log`));
 }
 
 async function servePair(dir, file, tag) {
   const ours = await serveOurs('members server', dir, file, `ours-${tag}`);
   const baseline = await start('baseline', [path.join(ROOT, 'bench/baseline-server.mjs'), '--port', '0', '--host', '127.0.0.1',
-    '--db', file], path.join(dir, `baseline-${tag}.log`));
+    '--db', file, '--admin-key', ADMIN_KEY], path.join(dir, `baseline-${tag}.log`));
   return [ours, baseline];
 }
 
@@ -287,6 +306,23 @@ try {
   await measure(`query startsWith "${PREFIX}", limit ${PAGE}, ${CONNECTIONS} connections`, servers, { ...query, connections: CONNECTIONS, seconds: SECONDS });
   await measure('getMember, 1 connection', servers, { ...getMember, connections: 1, seconds: SECONDS_ONE });
   await measure(`query startsWith "${PREFIX}", limit ${PAGE}, 1 connection`, servers, { ...query, connections: 1, seconds: SECONDS_ONE });
+
+  // createMember as admin: the same fields back from both (ids and dates differ).
+  const created = [];
+  for (const [i, server] of servers.entries()) {
+    const response = await fetch(`${server.url}/members/v1/members`, {
+      method: 'POST', headers: { ...JSON_HEADERS, authorization: ADMIN_KEY }, body: createBodies(`check${i}`)(),
+    });
+    created.push({ status: response.status, shape: JSON.stringify(shapeOf(await response.json())) });
+  }
+  if (created[0].status !== 200 || created[0].shape !== created[1].shape || created[1].status !== 200) {
+    identical = false;
+    console.warn(`WARNING: createMember answers differ: ${JSON.stringify(created)}`);
+  }
+  const creates = (tag) => ({ method: 'POST', path: '/members/v1/members', headers: { authorization: ADMIN_KEY }, bodies: createBodies(tag) });
+  // One counter for both servers: every email is new, whichever server takes it.
+  await measure(`createMember, ${CONNECTIONS} connections`, servers, { ...creates('c16'), connections: CONNECTIONS, seconds: SECONDS });
+  await measure('createMember, 1 connection', servers, { ...creates('c1'), connections: 1, seconds: SECONDS_ONE });
   await Promise.all(servers.map(stop));
 
   servers = await servePair(dir, small, 'small');
