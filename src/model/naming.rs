@@ -16,18 +16,26 @@ const RENAMES: [(&str, &str); 3] = [
 fn rename_keys(value: &mut Value, to_rest: bool) {
     match value {
         Value::Object(map) => {
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for key in keys {
+            // Only the few keys that change leave the map and come back under
+            // their new name; the rest stay where they are (every reply goes
+            // through here, and re-inserting each key was most of its cost).
+            let mut renames = Vec::new();
+            for (key, inner) in map.iter_mut() {
+                if key == "customFields" {
+                    continue;
+                }
+                rename_keys(inner, to_rest);
                 let renamed = RENAMES.iter().find_map(|(sdk, rest)| {
                     let (from, to) = if to_rest { (sdk, rest) } else { (rest, sdk) };
                     (key == *from).then_some(*to)
                 });
-                if key == "customFields" {
-                    continue;
+                if let Some(to) = renamed {
+                    renames.push((key.clone(), to));
                 }
-                if let Some(mut inner) = map.remove(&key) {
-                    rename_keys(&mut inner, to_rest);
-                    map.insert(renamed.map_or(key, str::to_string), inner);
+            }
+            for (from, to) in renames {
+                if let Some(inner) = map.remove(&from) {
+                    map.insert(to.to_string(), inner);
                 }
             }
         }

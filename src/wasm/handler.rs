@@ -152,8 +152,13 @@ impl Members {
                 query,
                 body,
             };
-            let routed = api_path(&request.path).map(|under| route(method, under));
-            if info.cross_site && matches!(routed, Some(Ok(_))) {
+            // Routed here only for a cross-site request (decoding routes it anyway).
+            if info.cross_site
+                && matches!(
+                    api_path(&request.path).map(|under| route(method, under)),
+                    Some(Ok(_))
+                )
+            {
                 let error = MembersError::new(
                     ErrorCode::PermissionDenied,
                     "CSRF_REJECTED",
