@@ -307,22 +307,6 @@ try {
   await measure('getMember, 1 connection', servers, { ...getMember, connections: 1, seconds: SECONDS_ONE });
   await measure(`query startsWith "${PREFIX}", limit ${PAGE}, 1 connection`, servers, { ...query, connections: 1, seconds: SECONDS_ONE });
 
-  // createMember as admin: the same fields back from both (ids and dates differ).
-  const created = [];
-  for (const [i, server] of servers.entries()) {
-    const response = await fetch(`${server.url}/members/v1/members`, {
-      method: 'POST', headers: { ...JSON_HEADERS, authorization: ADMIN_KEY }, body: createBodies(`check${i}`)(),
-    });
-    created.push({ status: response.status, shape: JSON.stringify(shapeOf(await response.json())) });
-  }
-  if (created[0].status !== 200 || created[0].shape !== created[1].shape || created[1].status !== 200) {
-    identical = false;
-    console.warn(`WARNING: createMember answers differ: ${JSON.stringify(created)}`);
-  }
-  const creates = (tag) => ({ method: 'POST', path: '/members/v1/members', headers: { authorization: ADMIN_KEY }, bodies: createBodies(tag) });
-  // One counter for both servers: every email is new, whichever server takes it.
-  await measure(`createMember, ${CONNECTIONS} connections`, servers, { ...creates('c16'), connections: CONNECTIONS, seconds: SECONDS });
-  await measure('createMember, 1 connection', servers, { ...creates('c1'), connections: 1, seconds: SECONDS_ONE });
   await Promise.all(servers.map(stop));
 
   servers = await servePair(dir, small, 'small');
@@ -342,6 +326,27 @@ try {
   await Promise.all(servers.map(stop));
   servers = [await serveOurs('--workers 2', dir, small, 'workers-2-small', 2), await serveOurs('--workers 1', dir, small, 'workers-1-small', 1)];
   await measure(`list ${PAGE} of ${SMALL.toLocaleString('en')}, ${CONNECTIONS} connections`, servers, { ...list, connections: CONNECTIONS, seconds: SECONDS }, workerRows);
+  await Promise.all(servers.map(stop));
+
+  // Writes last, on the big file again: members created newest-first would
+  // change what the reads above walk.
+  servers = await servePair(dir, big, 'big-writes');
+  // createMember as admin: the same fields back from both (ids and dates differ).
+  const created = [];
+  for (const [i, server] of servers.entries()) {
+    const response = await fetch(`${server.url}/members/v1/members`, {
+      method: 'POST', headers: { ...JSON_HEADERS, authorization: ADMIN_KEY }, body: createBodies(`check${i}`)(),
+    });
+    created.push({ status: response.status, shape: JSON.stringify(shapeOf(await response.json())) });
+  }
+  if (created[0].status !== 200 || created[0].shape !== created[1].shape || created[1].status !== 200) {
+    identical = false;
+    console.warn(`WARNING: createMember answers differ: ${JSON.stringify(created)}`);
+  }
+  const creates = (tag) => ({ method: 'POST', path: '/members/v1/members', headers: { authorization: ADMIN_KEY }, bodies: createBodies(tag) });
+  // One counter for both servers: every email is new, whichever server takes it.
+  await measure(`createMember, ${CONNECTIONS} connections`, servers, { ...creates('c16'), connections: CONNECTIONS, seconds: SECONDS });
+  await measure('createMember, 1 connection', servers, { ...creates('c1'), connections: 1, seconds: SECONDS_ONE });
   await Promise.all(servers.map(stop));
   servers = [];
 } finally {
