@@ -41,7 +41,7 @@ pub enum RowFilter {
     Contains {
         field: usize,
         pattern: String,
-        finder: Finder<'static>,
+        finder: Box<Finder<'static>>,
     },
     /// Any other condition, on the member itself.
     Member(Field, Condition),
@@ -125,7 +125,7 @@ fn compile_condition(field: &Field, condition: &Condition) -> Option<RowFilter> 
         Condition::Contains(pattern) => RowFilter::Contains {
             field: index,
             pattern: pattern.clone(),
-            finder: Finder::new(pattern.as_bytes()).into_owned(),
+            finder: Box::new(Finder::new(pattern.as_bytes()).into_owned()),
         },
         _ => return None,
     })
