@@ -135,6 +135,16 @@ ${table}
 Targets (issue 15): ≥ 2× faster than hand JS on each (${met((r) => r.hand.median / r.wasm.median >= 2)}),
 ≥ 10× faster than mingo (${met((r) => r.mingo.median / r.wasm.median >= 10)}),
 wasm ≤ 1.5× native (${met((r) => r.wasm.median / r.native.median <= 1.5)}).
+
+Why wasm / native misses (a V8 CPU profile of 300 \`find()\`s each, through \`node:inspector\`): where
+the core's work is small (eq slug, status in, deep page: 0.001–0.03 ms native) the wasm figure is
+the call itself, not the query: the page crosses as JSON text, is parsed and its dates revived in
+JS, and the garbage collector takes the most samples (59% for status in); that is issue 15 item 2
+(serde-wasm-bindgen or a leaner codec, no per-call allocations), not the store. Where the core
+scans (or of two fields, search) the walk over the columns is one wasm function with 43% of the
+samples: wasm runs the same loop 2–4× slower than native code; what would close it is less work
+per member (a bitmap of a text column's equal values, cheapest test first in \`$or\`/\`$and\`) rather
+than a faster loop.
 `;
 if (!flags['no-write']) writeSection('foundation', report);
 console.log(report);

@@ -50,7 +50,12 @@ pub enum RowFilter {
 impl RowFilter {
     /// Compiles `filter`.
     pub fn compile(filter: &Filter) -> RowFilter {
-        let all = |parts: &[Filter]| parts.iter().map(RowFilter::compile).collect();
+        // Cheapest test first: `$and` and `$or` stop at the first that decides.
+        let all = |parts: &[Filter]| {
+            let mut parts: Vec<RowFilter> = parts.iter().map(RowFilter::compile).collect();
+            parts.sort_by_key(RowFilter::cost);
+            parts
+        };
         match filter {
             Filter::All => RowFilter::All,
             Filter::And(parts) => RowFilter::And(all(parts)),
@@ -58,6 +63,20 @@ impl RowFilter {
             Filter::Not(inner) => RowFilter::Not(Box::new(RowFilter::compile(inner))),
             Filter::Match(field, condition) => compile_condition(field, condition)
                 .unwrap_or_else(|| RowFilter::Member(field.clone(), condition.clone())),
+        }
+    }
+
+    /// About how much a test costs, to try cheap ones first (the order of tests
+    /// does not change what matches: none has side effects).
+    fn cost(&self) -> u32 {
+        match self {
+            RowFilter::All | RowFilter::Enum { .. } => 0,
+            RowFilter::TextEq { .. } => 1,
+            RowFilter::StartsWith { .. } | RowFilter::EndsWith { .. } => 2,
+            RowFilter::Contains { .. } => 3,
+            RowFilter::Member(..) => 4,
+            RowFilter::And(parts) | RowFilter::Or(parts) => parts.iter().map(Self::cost).sum(),
+            RowFilter::Not(inner) => inner.cost(),
         }
     }
 
