@@ -8,6 +8,7 @@
 //
 // usage: node bench/queries.mjs NATIVE.json [--package DIR] [--no-write]
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ const native = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const inputs = JSON.parse(readFileSync(new URL('../.build/bench-members.json', import.meta.url), 'utf8'));
 const queries = JSON.parse(readFileSync(new URL('./queries.json', import.meta.url), 'utf8'));
 
+const loadAverage = os.loadavg()[0].toFixed(1);
 configure({ database: 'memory:' });
 const create = elevate(members.createMember);
 const block = elevate(members.blockMember);
@@ -121,10 +123,10 @@ ${machine()}. One run, every way side by side: our wasm is the package's \`membe
 (memory store, as an admin, the call's whole cost: builder, JSON across the boundary, projection);
 native is the same core as a Rust binary (\`cargo bench --bench queries\`); hand JS is \`filter\` +
 \`sort\` newest first + \`slice\` over the same members as plain objects (what the API returned);
-mingo ${JSON.parse(readFileSync(new URL('../node_modules/mingo/package.json', import.meta.url), 'utf8')).version}
-is \`new Query(criteria)\` once, then \`find\` + \`sort\` + the page. Every way returns the same page and
+mingo ${mingoVersion} is \`new Query(criteria)\` once, then \`find\` + \`sort\` + the page. Every way returns the same page and
 total (checked). Medians (min–max) of up to 500 runs (at least 15, about 1 s each) after 10 warm-ups;
-this machine's 2 cores are shared, so medians move by roughly ±10–20% between runs.
+this machine's 2 cores are shared (load average ${loadAverage} when this run began): with other jobs on
+them, medians move by up to 2× between runs and the max by far more; the min is the quiet figure.
 
 Loading (createMember + blocking every 10th): native ${(native.load_ms / 1000).toFixed(1)} s, wasm ${(loadMs / 1000).toFixed(1)} s.
 
@@ -143,8 +145,8 @@ JS, and the garbage collector takes the most samples (59% for status in); that i
 (serde-wasm-bindgen or a leaner codec, no per-call allocations), not the store. Where the core
 scans (or of two fields, search) the walk over the columns is one wasm function with 43% of the
 samples: wasm runs the same loop 2–4× slower than native code; what would close it is less work
-per member (a bitmap of a text column's equal values, cheapest test first in \`$or\`/\`$and\`) rather
-than a faster loop.
+per member (the cheapest test of an \`$or\`/\`$and\` already runs first; next, a bitmap of a text
+column's equal values) rather than a faster loop.
 `;
 if (!flags['no-write']) writeSection('foundation', report);
 console.log(report);
