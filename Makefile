@@ -94,7 +94,7 @@ bench: build pack
 	node bench/cold-start.mjs --package $(PKGTEST)/node_modules/universal-members --write
 	node bench/dataset.mjs
 	cargo bench --bench queries > .build/native-bench.json
-	node bench/queries.mjs .build/native-bench.json
+	node bench/queries.mjs .build/native-bench.json --package $(PKGTEST)/node_modules/universal-members
 	node bench/boundary.mjs
 	scripts/with-postgres.sh node bench/storage.mjs
 	node bench/scale.mjs

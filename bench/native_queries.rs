@@ -1,6 +1,7 @@
 //! The foundation benchmark, native side: loads .build/bench-members.json through
 //! the engine (as the wasm side does) and times each query of bench/queries.json.
-//! Prints JSON medians for bench/queries.mjs, which writes bench/RESULTS.md.
+//! Prints JSON (median, min, max) for bench/queries.mjs, which sets them beside
+//! the wasm, hand-written JS and mingo timings in bench/RESULTS.md.
 
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -48,7 +49,13 @@ fn main() {
             };
             pollster::block_on(dispatch(&engine, &admin, operation)).expect("query runs")
         };
-        results.push(json!({ "name": query["name"], "median_ms": median_ms(run) }));
+        let (median, min, max) = time_ms(run);
+        results.push(json!({
+            "name": query["name"],
+            "median_ms": median,
+            "min_ms": min,
+            "max_ms": max,
+        }));
     }
     println!(
         "{}",
@@ -56,8 +63,9 @@ fn main() {
     );
 }
 
-/// Median wall time of one call: warm up, then run until 1 s or 500 runs.
-fn median_ms<T>(mut run: impl FnMut() -> T) -> f64 {
+/// Median, min and max wall time of one call in ms: warm up, then run until 1 s
+/// or 500 runs.
+fn time_ms<T>(mut run: impl FnMut() -> T) -> (f64, f64, f64) {
     for _ in 0..10 {
         std::hint::black_box(run());
     }
@@ -69,5 +77,5 @@ fn median_ms<T>(mut run: impl FnMut() -> T) -> f64 {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    (times[times.len() / 2], times[0], times[times.len() - 1])
 }

@@ -25,17 +25,30 @@ export function writeSection(name, body) {
 }
 
 /** Median wall time in ms of an async call: warm-up, then up to 1 s or 500 runs. */
-export async function medianMs(run, { warmup = 10, budgetMs = 1000, max = 500, min = 15 } = {}) {
-  for (let i = 0; i < warmup; i++) await run();
+export async function medianMs(run, options) {
+  return (await timeMs(run, options)).median;
+}
+
+/**
+ * Median, min and max wall time in ms of a call (sync or async): warm-up, then up
+ * to 1 s or 500 runs. A sync call is not awaited, so it pays no microtask.
+ */
+export async function timeMs(run, { warmup = 10, budgetMs = 1000, max = 500, min = 15 } = {}) {
+  const once = () => {
+    const result = run();
+    return result instanceof Promise ? result : undefined;
+  };
+  for (let i = 0; i < warmup; i++) await once();
   const times = [];
   const start = performance.now();
   while (times.length < max && (times.length < min || performance.now() - start < budgetMs)) {
     const t = performance.now();
-    await run();
+    const pending = once();
+    if (pending) await pending;
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], runs: times.length };
 }
 
 /** A duration in ms for a table cell. */

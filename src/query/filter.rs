@@ -326,8 +326,8 @@ impl Condition {
         let ordered = |v: &Scalar, accept: &dyn Fn(Ordering) -> bool| {
             any(&|x| compare_scalars(x, v).is_some_and(accept))
         };
-        let text =
-            |test: &dyn Fn(&str) -> bool| any(&|x| matches!(x, Scalar::Text(s) if test(&fold(s))));
+        // The test gets the text as stored; each folds it as it needs.
+        let text = |test: &dyn Fn(&str) -> bool| any(&|x| matches!(x, Scalar::Text(s) if test(s)));
         match self {
             Condition::Eq(None) => is_null,
             Condition::Ne(None) => !is_null,

@@ -3,15 +3,19 @@
 //!
 //! Knows the member model only; nothing of stores, callers or JS.
 
+pub mod compiled;
 pub mod cursor;
 pub mod field;
 pub mod filter;
+pub mod row;
 pub mod search;
 pub mod sort;
 pub mod sql;
 
+pub use compiled::RowFilter;
 pub use field::{Field, FieldKind, FieldValue, Scalar};
 pub use filter::{Condition, Filter};
+pub use row::MemberRow;
 pub use search::Search;
 pub use sort::{Order, Sort, SortKey};
 

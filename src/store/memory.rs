@@ -1,12 +1,22 @@
-//! The in-memory store: pure Rust, indexed so the common lookups do not scan.
+//! The in-memory store: pure Rust, laid out so queries do not scan what they can
+//! skip (issue 15).
 //!
-//! Indexes: id → member; email key → id and slug key → id (uniqueness); folded
-//! nickname (ordered, for `startsWith`); creation date, newest first (the default
-//! order). The query planner picks an index from the filter's required conditions
-//! and always re-checks the whole filter, so an index only narrows, never decides.
+//! Members live in a dense arena (`memory_arena`); what filters read of them is
+//! kept as compact rows in columns (`memory_columns`: enums as ordinals, text as
+//! stored and folded once). Indexes: email key → id and slug key →
+//! id (uniqueness); folded nickname (ordered, for `startsWith`); the default order
+//! as a sorted list of slots (`memory_order`); a bitmap per enum value
+//! (`memory_bitmaps`). The planner narrows by an index from the filter's required
+//! conditions and always re-checks the whole filter, so an index only narrows,
+//! never decides; a page in the default order walks the sorted list and stops
+//! when full once the total is known from the bitmaps.
 
 use super::credentials::{CredentialStore, MemoryCredentials};
+use super::memory_arena::Arena;
+use super::memory_bitmaps::EnumBitmaps;
+use super::memory_columns::Columns;
 use super::memory_jobs::MemoryJobs;
+use super::memory_order::NewestFirst;
 use super::memory_outbox::MemoryOutbox;
 use super::{email_taken, page_in_memory, revision_conflict, slug_taken, unique_keys, Page, Store};
 use crate::model::credentials::{
@@ -14,45 +24,79 @@ use crate::model::credentials::{
 };
 use crate::model::text::{fold, unique_key};
 use crate::model::{Member, MemberEvent, MemberId, MembersResult, Timestamp};
-use crate::query::{Condition, Field, Filter, Order, Query, Scalar};
+use crate::query::{Condition, Field, Filter, MemberRow, Order, Query, RowFilter, Scalar};
 use std::cell::RefCell;
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 #[derive(Default)]
 struct Indexes {
-    members: HashMap<MemberId, Member>,
+    arena: Arena,
+    columns: Columns,
     by_email: HashMap<String, MemberId>,
     by_slug: BTreeMap<String, MemberId>,
     by_nickname: BTreeSet<(String, MemberId)>,
-    by_created: BTreeSet<(Reverse<Timestamp>, MemberId)>,
+    order: NewestFirst,
+    bitmaps: EnumBitmaps,
 }
 
 impl Indexes {
+    /// Adds a member whose id is not stored yet.
     fn add(&mut self, member: &Member) {
+        self.index_keys(member);
+        let row = MemberRow::of(member);
+        let slot = self.arena.insert(member.clone());
+        self.order.insert(&self.arena, slot);
+        self.bitmaps.mark(slot, &row, true);
+        self.columns.set(slot, &row);
+    }
+
+    fn remove(&mut self, id: &MemberId) -> Option<Member> {
+        let slot = self.arena.slot_of(id)?;
+        self.order.remove(&self.arena, slot);
+        let member = self.arena.remove(slot)?;
+        self.bitmaps.mark(slot, &MemberRow::of(&member), false);
+        self.columns.clear(slot);
+        self.unindex_keys(&member);
+        Some(member)
+    }
+
+    /// Puts a new version of a stored member in its place (its slot and, when
+    /// its creation date is the same, its place in the order); returns the old one.
+    fn replace(&mut self, member: &Member) -> Option<Member> {
+        let slot = self.arena.slot_of(&member.id)?;
+        if self.arena.get(slot)?.created_date != member.created_date {
+            let old = self.remove(&member.id)?;
+            self.add(member);
+            return Some(old);
+        }
+        let old = self.arena.replace(slot, member.clone())?;
+        self.bitmaps.mark(slot, &MemberRow::of(&old), false);
+        self.unindex_keys(&old);
+        self.index_keys(member);
+        let row = MemberRow::of(member);
+        self.bitmaps.mark(slot, &row, true);
+        self.columns.set(slot, &row);
+        Some(old)
+    }
+
+    fn index_keys(&mut self, member: &Member) {
         let (email, slug) = unique_keys(member);
         self.by_email.insert(email, member.id.clone());
         self.by_slug.insert(slug, member.id.clone());
         if let Some(nickname) = &member.profile.nickname {
             self.by_nickname.insert((fold(nickname), member.id.clone()));
         }
-        self.by_created
-            .insert((Reverse(member.created_date), member.id.clone()));
-        self.members.insert(member.id.clone(), member.clone());
     }
 
-    fn remove(&mut self, id: &MemberId) -> Option<Member> {
-        let member = self.members.remove(id)?;
-        let (email, slug) = unique_keys(&member);
+    fn unindex_keys(&mut self, member: &Member) {
+        let (email, slug) = unique_keys(member);
         self.by_email.remove(&email);
         self.by_slug.remove(&slug);
         if let Some(nickname) = &member.profile.nickname {
-            self.by_nickname.remove(&(fold(nickname), id.clone()));
+            self.by_nickname
+                .remove(&(fold(nickname), member.id.clone()));
         }
-        self.by_created
-            .remove(&(Reverse(member.created_date), id.clone()));
-        Some(member)
     }
 
     /// Refuses a member whose email or slug key belongs to another member.
@@ -67,15 +111,15 @@ impl Indexes {
         Ok(())
     }
 
-    /// Members an index says may match, or `None` when no index applies.
-    fn candidates(&self, filter: &Filter) -> Option<Vec<&Member>> {
+    /// The slots an index says may match, or `None` when no index applies.
+    fn candidates(&self, filter: &Filter) -> Option<Vec<u32>> {
         let text = |s: &Option<Scalar>| match s {
             Some(Scalar::Text(t)) => Some(t.to_string()),
             _ => None,
         };
         for (field, condition) in filter.required() {
             let lookup = |key: Option<&MemberId>| {
-                key.and_then(|id| self.members.get(id))
+                key.and_then(|id| self.arena.slot_of(id))
                     .into_iter()
                     .collect()
             };
@@ -101,7 +145,7 @@ impl Indexes {
                         self.by_nickname
                             .range((start, Bound::Unbounded))
                             .take_while(|(nick, _)| nick.starts_with(prefix.as_str()))
-                            .filter_map(|(_, id)| self.members.get(id))
+                            .filter_map(|(_, id)| self.arena.slot_of(id))
                             .collect(),
                     );
                 }
@@ -109,6 +153,82 @@ impl Indexes {
             }
         }
         None
+    }
+
+    /// The slots among `slots` whose members match, in the same order.
+    fn matching<'a>(
+        &'a self,
+        filter: &'a RowFilter,
+        slots: impl Iterator<Item = u32> + 'a,
+    ) -> impl Iterator<Item = u32> + 'a {
+        slots.filter(|&slot| filter.matches(&self.columns.row(&self.arena, slot)))
+    }
+
+    /// The members in `slots`.
+    fn members(&self, slots: impl Iterator<Item = u32>) -> impl Iterator<Item = &Member> {
+        slots.filter_map(|slot| self.arena.get(slot))
+    }
+
+    /// How many members match, without a scan where an index or the bitmaps can.
+    fn count(&self, filter: &Filter, compiled: &RowFilter) -> usize {
+        if let Some(slots) = self.candidates(filter) {
+            return self.matching(compiled, slots.into_iter()).count();
+        }
+        if let Some(selected) = self.bitmaps.select(compiled) {
+            return selected.count() as usize;
+        }
+        self.matching(compiled, self.order.iter()).count()
+    }
+
+    /// One page of the query and, when `counting`, the total.
+    fn page(&self, query: &Query, offset: usize, limit: usize, counting: bool) -> Page {
+        let filter = &query.filter;
+        let compiled = RowFilter::compile(filter);
+        let newest_first = query.sort.keys.len() == 1
+            && query.sort.keys[0].field == Field::CreatedDate
+            && query.sort.keys[0].order == Order::Desc;
+        let (members, total) = match self.candidates(filter) {
+            Some(slots) => {
+                let found: Vec<&Member> = self
+                    .members(self.matching(&compiled, slots.into_iter()))
+                    .collect();
+                let total = found.len();
+                (page_in_memory(found, query, offset, limit), total)
+            }
+            // The default order is the sorted list's: walk it, and stop once the
+            // page is full when the bitmaps (or no need) give the total.
+            None if newest_first => {
+                let known = match counting {
+                    true => self.bitmaps.select(&compiled).map(|b| b.count() as usize),
+                    false => Some(0),
+                };
+                let mut seen = 0usize;
+                let mut walk = self
+                    .matching(&compiled, self.order.iter())
+                    .inspect(|_| seen += 1);
+                let page = walk.by_ref().skip(offset).take(limit);
+                let members = self.members(page).cloned().collect();
+                let total = match known {
+                    Some(total) => total,
+                    None => {
+                        walk.for_each(drop);
+                        seen
+                    }
+                };
+                (members, total)
+            }
+            None => {
+                let found: Vec<&Member> = self
+                    .members(self.matching(&compiled, self.order.iter()))
+                    .collect();
+                let total = found.len();
+                (page_in_memory(found, query, offset, limit), total)
+            }
+        };
+        Page {
+            members,
+            total: total as u64,
+        }
     }
 }
 
@@ -127,56 +247,6 @@ impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore::default()
     }
-
-    fn run_query(&self, query: &Query, page: bool) -> Page {
-        let inner = self.inner.borrow();
-        let filter = &query.filter;
-        let newest_first = query.sort.keys.len() == 1
-            && query.sort.keys[0].field == Field::CreatedDate
-            && query.sort.keys[0].order == Order::Desc;
-        let offset = query.paging.offset as usize;
-        let limit = if page { query.paging.limit as usize } else { 0 };
-        let counting = query.with_total || !page;
-        let (members, total) = match inner.candidates(filter) {
-            Some(mut found) => {
-                found.retain(|m| filter.matches(m));
-                let total = found.len();
-                (page_in_memory(found, query, offset, limit), total)
-            }
-            // The default order is the index's order: count all, clone one page.
-            None if newest_first => {
-                let mut total = 0usize;
-                let mut members = Vec::new();
-                for (_, id) in &inner.by_created {
-                    let member = &inner.members[id];
-                    if filter.matches(member) {
-                        if total >= offset && members.len() < limit {
-                            members.push(member.clone());
-                        }
-                        total += 1;
-                        // Without a total, stop once the page is full.
-                        if !counting && members.len() == limit {
-                            break;
-                        }
-                    }
-                }
-                (members, total)
-            }
-            None => {
-                let found: Vec<&Member> = inner
-                    .members
-                    .values()
-                    .filter(|m| filter.matches(m))
-                    .collect();
-                let total = found.len();
-                (page_in_memory(found, query, offset, limit), total)
-            }
-        };
-        Page {
-            members,
-            total: total as u64,
-        }
-    }
 }
 
 impl Store for MemoryStore {
@@ -192,7 +262,7 @@ impl Store for MemoryStore {
         let mut inner = self.inner.borrow_mut();
         let mut added: Vec<MemberId> = Vec::new();
         for member in members {
-            let duplicate_id = inner.members.contains_key(&member.id);
+            let duplicate_id = inner.arena.slot_of(&member.id).is_some();
             if let Err(error) = inner.check_unique(member).and_then(|()| {
                 if duplicate_id {
                     Err(super::member_exists(&member.id))
@@ -214,13 +284,13 @@ impl Store for MemoryStore {
     }
 
     async fn get(&self, id: &MemberId) -> MembersResult<Option<Member>> {
-        Ok(self.inner.borrow().members.get(id).cloned())
+        Ok(self.inner.borrow().arena.member(id).cloned())
     }
 
     async fn get_by_email(&self, email: &str) -> MembersResult<Option<Member>> {
         let inner = self.inner.borrow();
         let id = inner.by_email.get(&unique_key(email));
-        Ok(id.and_then(|id| inner.members.get(id)).cloned())
+        Ok(id.and_then(|id| inner.arena.member(id)).cloned())
     }
 
     async fn update_many(
@@ -230,7 +300,7 @@ impl Store for MemoryStore {
     ) -> MembersResult<()> {
         let mut inner = self.inner.borrow_mut();
         for (member, expected) in changes {
-            match inner.members.get(&member.id) {
+            match inner.arena.member(&member.id) {
                 Some(stored) if stored.revision == *expected => {}
                 _ => return Err(revision_conflict(&member.id)),
             }
@@ -240,15 +310,14 @@ impl Store for MemoryStore {
             if let Err(error) = inner.check_unique(member) {
                 // All or nothing: put back what this call replaced.
                 for old in replaced.iter().rev() {
-                    inner.remove(&old.id);
-                    inner.add(old);
+                    inner.replace(old);
                 }
                 return Err(error);
             }
-            if let Some(old) = inner.remove(&member.id) {
-                replaced.push(old);
+            match inner.replace(member) {
+                Some(old) => replaced.push(old),
+                None => inner.add(member),
             }
-            inner.add(member);
         }
         self.outbox.borrow_mut().append(events);
         Ok(())
@@ -258,8 +327,8 @@ impl Store for MemoryStore {
         let mut inner = self.inner.borrow_mut();
         if let Some(stale) = members.iter().find(|m| {
             inner
-                .members
-                .get(&m.id)
+                .arena
+                .member(&m.id)
                 .is_none_or(|s| s.revision != m.revision)
         }) {
             return Err(revision_conflict(&stale.id));
@@ -274,15 +343,17 @@ impl Store for MemoryStore {
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
-        Ok(self.run_query(query, true))
+        let offset = query.paging.offset as usize;
+        let limit = query.paging.limit as usize;
+        Ok(self
+            .inner
+            .borrow()
+            .page(query, offset, limit, query.with_total))
     }
 
     async fn count(&self, filter: &Filter) -> MembersResult<u64> {
-        let query = Query {
-            filter: filter.clone(),
-            ..Query::default()
-        };
-        Ok(self.run_query(&query, false).total)
+        let compiled = RowFilter::compile(filter);
+        Ok(self.inner.borrow().count(filter, &compiled) as u64)
     }
 
     async fn secret(&self) -> MembersResult<Vec<u8>> {
