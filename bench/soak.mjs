@@ -83,9 +83,20 @@ async function drain(ledger, receiver, limitMs = DRAIN_LIMIT_MS) {
 
 /** The median VmRSS (or `field`) in KiB of the samples taken between fractions `from` and `to` of the run. */
 function medianRss(samples, totalMs, from, to, field = 'kib') {
-  const window = samples.filter((s) => s.t >= from * totalMs && s.t <= to * totalMs).map((s) => s[field]).sort((a, b) => a - b);
+  const window = samples.filter((s) => s.t >= from * totalMs && s.t <= to * totalMs && s[field] != null).map((s) => s[field]).sort((a, b) => a - b);
   return window.length ? window[Math.floor(window.length / 2)] : null;
 }
+
+/** The parts of the server's memory the soak follows: field, what it is. */
+const PARTS = [
+  ['heapTotal', 'V8 heap (heapTotal, main thread)'],
+  ['external', 'V8 external (the engine\'s wasm memory, buffers)'],
+  ['wasm', 'wasm memories, resident (engine + password workers)'],
+  ['mainHeap', 'main malloc heap ([heap]: SQLite page cache, addons)'],
+  ['arenas', 'thread malloc arenas'],
+  ['otherAnon', 'other anonymous (V8 heap pages, stacks)'],
+  ['file', 'file-backed (code, libraries)'],
+];
 
 const percentile = (list, q) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -106,7 +117,7 @@ async function steady(store) {
     const { seeds, logins } = await prepare(server, tally, receiver, ledger, tag);
     log(`${store}: ${SECONDS} s of mixed load at ${RATE} calls/s (${WORKERS} workers), server pid ${server.pid}`);
     const loadBefore = uptime();
-    const memory = sampleMemory(server.memory, 1000);
+    const memory = sampleMemory(server.memory, 1000, server.parts);
     const started = performance.now();
     const progress = setInterval(() => log(`${store}: ${Math.round((performance.now() - started) / 1000)} s, VmRSS ${server.rssKiB()} KiB, unexpected ${tally.unexpectedCount}`), 60_000);
     await runLoad({
@@ -123,6 +134,14 @@ async function steady(store) {
     const warm = medianRss(samples, totalMs, WARMUP - 0.05, WARMUP);
     const end = medianRss(samples, totalMs, 0.95, 1);
     const parts = Object.fromEntries(['anon', 'file', 'shmem'].map((field) => [field, [medianRss(samples, totalMs, WARMUP - 0.05, WARMUP, field), medianRss(samples, totalMs, 0.95, 1, field)]]));
+    // Where the memory is (bench/soak/memory-parts.mjs): warm-up, end, and the
+    // least and most over the run after the warm-up (a cache filling to its
+    // bound and a heap V8 resizes both show here).
+    const after = samples.filter((s) => s.t >= WARMUP * totalMs);
+    const where = Object.fromEntries(PARTS.map(([field]) => {
+      const seen = after.map((s) => s[field]).filter((v) => v != null);
+      return [field, [medianRss(samples, totalMs, WARMUP - 0.05, WARMUP, field), medianRss(samples, totalMs, 0.95, 1, field), seen.length ? Math.min(...seen) : null, seen.length ? Math.max(...seen) : null]];
+    }));
     const peak = Math.max(...samples.map((s) => s.kib));
     const growth = (end - warm) / warm;
     const delivered = await drain(ledger, receiver);
@@ -130,7 +149,7 @@ async function steady(store) {
     const stats = receiver.stats();
     const alive = server.alive();
     const result = {
-      store, totalMs, wallMs: performance.now() - started, tally, summary: tally.summary(), timeline, parts, warm, end, peak, growth, jobs, delivered, lost, stats, alive, loadBefore, loadAfter,
+      store, totalMs, wallMs: performance.now() - started, tally, summary: tally.summary(), timeline, parts, where, wasmCount: samples.at(-1)?.wasmCount, warm, end, peak, growth, jobs, delivered, lost, stats, alive, loadBefore, loadAfter,
       acknowledgedWrites: [...ledger.values()].reduce((n, e) => n + e.created + e.updated + e.deleted, 0),
       notes: server.notes(),
     };
@@ -332,6 +351,10 @@ Server VmRSS: end of warm-up (median of ${Math.round((WARMUP - 0.05) * 100)}–$
 end (median of the last 5%) **${round(r.end / 1024)} MiB**, growth **${round(r.growth * 100)}%** (limit < ${RSS_LIMIT * 100}%), peak ${round(r.peak / 1024)} MiB.
 At each tenth of the run (MiB): ${r.timeline.map((kib) => round(kib / 1024)).join(', ')}.
 Parts, warm-up → end (MiB): ${Object.entries(r.parts).map(([part, [from, to]]) => `${part} ${round(from / 1024)} → ${round(to / 1024)}`).join(', ')}.
+
+| where (MiB) | warm-up | end | change | least after warm-up | most after warm-up |
+|---|---:|---:|---:|---:|---:|
+${PARTS.map(([field, label]) => { const [from, to, least, most] = r.where[field]; return `| ${label}${field === 'wasm' ? ` (${r.wasmCount ?? '?'})` : ''} | ${round(from / 1024)} | ${round(to / 1024)} | ${from == null || to == null ? '–' : `${to >= from ? '+' : ''}${round((to - from) / 1024)}`} | ${round(least / 1024)} | ${round(most / 1024)} |`; }).join('\n')}
 
 Webhooks: ${r.stats.events} distinct events received in ${r.stats.requests} requests (${r.stats.repeats} repeats), delivery lag p50 ${percentile(lags, 0.5)} ms / p99 ${percentile(lags, 0.99)} ms;
 after the load the last ones arrived within ${round(r.delivered.ms / 1000, 1)} s; acknowledged changes whose event never came: **${r.delivered.missing.length}**.
