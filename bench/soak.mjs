@@ -14,7 +14,7 @@
 // Prints the figures and writes the `soak` section of bench/RESULTS.md. Exits 1
 // when a criterion is not met.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,6 +90,9 @@ function medianRss(samples, totalMs, from, to, field = 'kib') {
 /** The parts of the server's memory the soak follows: field, what it is. */
 const PARTS = [
   ['heapTotal', 'V8 heap (heapTotal, main thread)'],
+  ['young', '– of it the young generation (semi-spaces V8 resizes)'],
+  ['old', '– of it the old generation and code'],
+  ['heapUsed', 'V8 heap in use (heapUsed)'],
   ['external', 'V8 external (the engine\'s wasm memory, buffers)'],
   ['wasm', 'wasm memories, resident (engine + password workers)'],
   ['mainHeap', 'main malloc heap ([heap]: SQLite page cache, addons)'],
@@ -129,6 +132,8 @@ async function steady(store) {
     const totalMs = SECONDS * 1000;
     clearInterval(progress);
     const samples = memory.stop().filter((s) => s.t <= totalMs + 1000);
+    // Every sample, for a closer look (SOAK_SAMPLES=FILE.json; `t` in ms, the rest in KiB).
+    if (process.env.SOAK_SAMPLES) writeFileSync(process.env.SOAK_SAMPLES.replace(/(\.json)?$/, `.${store}$1`), JSON.stringify(samples));
     const timeline = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((q) => medianRss(samples, totalMs, q - 0.05, q));
     const loadAfter = uptime();
     const warm = medianRss(samples, totalMs, WARMUP - 0.05, WARMUP);

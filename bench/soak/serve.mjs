@@ -110,7 +110,8 @@ export function memoryOf(pid) {
  * file, shmem }` rows until `stop()`, which returns them. `t` is ms since the
  * sampler started; `kib` is VmRSS. With `parts()` (a server's), each row also
  * has, in KiB: `wasm` (all wasm memories), `mainHeap`, `arenas`, `otherAnon`,
- * `heapTotal` and `external` (V8's, main thread).
+ * `heapTotal`, `heapUsed`, `young` and `old` (its generations) and `external`
+ * (V8's, main thread).
  */
 export function sampleMemory(memory, everyMs = 1000, parts = null) {
   const started = performance.now();
@@ -122,7 +123,7 @@ export function sampleMemory(memory, everyMs = 1000, parts = null) {
     const p = parts?.();
     if (p) {
       Object.assign(row, { wasm: p.wasm.reduce((a, b) => a + b, 0), wasmCount: p.wasm.length, mainHeap: p.mainHeap, arenas: p.arenas, otherAnon: p.otherAnon });
-      if (p.heap) Object.assign(row, { heapTotal: p.heap.heapTotal, external: p.heap.external });
+      if (p.heap) Object.assign(row, { heapTotal: p.heap.heapTotal, heapUsed: p.heap.heapUsed, young: p.heap.young, old: p.heap.old, external: p.heap.external });
     }
     samples.push(row);
   };
