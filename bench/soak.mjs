@@ -439,6 +439,10 @@ now a create that lost the race twice picks from a random point past the lowest 
 And a server process died (1 run in 2) when PostgreSQL was stopped under load: a pooled connection lost inside a
 transaction emitted an \`error\` event nobody listened to; the driver now listens while a client is checked out and
 drops the lost client (pkg/drivers/postgres.mjs; tests/js/process/postgres-connection-lost.test.mjs).
+And the first login for an unknown email made the decoy hash by running Argon2 on the server's main thread, so the
+engine's wasm memory kept Argon2's 19 MiB for good (wasm memory never shrinks); the decoy is now a random PHC string
+with the real parameters, checked in the password workers like any hash (src/service/auth/password.rs;
+tests/js/process/hasher.test.mjs).
 
 **Result: ${failures.length ? `FAILED (${failures.length})` : 'passed'}.**
 
