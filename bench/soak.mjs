@@ -14,7 +14,7 @@
 // Prints the figures and writes the `soak` section of bench/RESULTS.md. Exits 1
 // when a criterion is not met.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,9 +83,23 @@ async function drain(ledger, receiver, limitMs = DRAIN_LIMIT_MS) {
 
 /** The median VmRSS (or `field`) in KiB of the samples taken between fractions `from` and `to` of the run. */
 function medianRss(samples, totalMs, from, to, field = 'kib') {
-  const window = samples.filter((s) => s.t >= from * totalMs && s.t <= to * totalMs).map((s) => s[field]).sort((a, b) => a - b);
+  const window = samples.filter((s) => s.t >= from * totalMs && s.t <= to * totalMs && s[field] != null).map((s) => s[field]).sort((a, b) => a - b);
   return window.length ? window[Math.floor(window.length / 2)] : null;
 }
+
+/** The parts of the server's memory the soak follows: field, what it is. */
+const PARTS = [
+  ['heapTotal', 'V8 heap (heapTotal, main thread)'],
+  ['young', '– of it the young generation (semi-spaces V8 resizes)'],
+  ['old', '– of it the old generation and code'],
+  ['heapUsed', 'V8 heap in use (heapUsed)'],
+  ['external', 'V8 external (the engine\'s wasm memory, buffers)'],
+  ['wasm', 'wasm memories, resident (engine + password workers)'],
+  ['mainHeap', 'main malloc heap ([heap]: SQLite page cache, addons)'],
+  ['arenas', 'thread malloc arenas'],
+  ['otherAnon', 'other anonymous (V8 heap pages, stacks)'],
+  ['file', 'file-backed (code, libraries)'],
+];
 
 const percentile = (list, q) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -106,7 +120,7 @@ async function steady(store) {
     const { seeds, logins } = await prepare(server, tally, receiver, ledger, tag);
     log(`${store}: ${SECONDS} s of mixed load at ${RATE} calls/s (${WORKERS} workers), server pid ${server.pid}`);
     const loadBefore = uptime();
-    const memory = sampleMemory(server.memory, 1000);
+    const memory = sampleMemory(server.memory, 1000, server.parts);
     const started = performance.now();
     const progress = setInterval(() => log(`${store}: ${Math.round((performance.now() - started) / 1000)} s, VmRSS ${server.rssKiB()} KiB, unexpected ${tally.unexpectedCount}`), 60_000);
     await runLoad({
@@ -118,11 +132,21 @@ async function steady(store) {
     const totalMs = SECONDS * 1000;
     clearInterval(progress);
     const samples = memory.stop().filter((s) => s.t <= totalMs + 1000);
+    // Every sample, for a closer look (SOAK_SAMPLES=FILE.json; `t` in ms, the rest in KiB).
+    if (process.env.SOAK_SAMPLES) writeFileSync(process.env.SOAK_SAMPLES.replace(/(\.json)?$/, `.${store}$1`), JSON.stringify(samples));
     const timeline = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((q) => medianRss(samples, totalMs, q - 0.05, q));
     const loadAfter = uptime();
     const warm = medianRss(samples, totalMs, WARMUP - 0.05, WARMUP);
     const end = medianRss(samples, totalMs, 0.95, 1);
     const parts = Object.fromEntries(['anon', 'file', 'shmem'].map((field) => [field, [medianRss(samples, totalMs, WARMUP - 0.05, WARMUP, field), medianRss(samples, totalMs, 0.95, 1, field)]]));
+    // Where the memory is (bench/soak/memory-parts.mjs): warm-up, end, and the
+    // least and most over the run after the warm-up (a cache filling to its
+    // bound and a heap V8 resizes both show here).
+    const after = samples.filter((s) => s.t >= WARMUP * totalMs);
+    const where = Object.fromEntries(PARTS.map(([field]) => {
+      const seen = after.map((s) => s[field]).filter((v) => v != null);
+      return [field, [medianRss(samples, totalMs, WARMUP - 0.05, WARMUP, field), medianRss(samples, totalMs, 0.95, 1, field), seen.length ? Math.min(...seen) : null, seen.length ? Math.max(...seen) : null]];
+    }));
     const peak = Math.max(...samples.map((s) => s.kib));
     const growth = (end - warm) / warm;
     const delivered = await drain(ledger, receiver);
@@ -130,7 +154,7 @@ async function steady(store) {
     const stats = receiver.stats();
     const alive = server.alive();
     const result = {
-      store, totalMs, wallMs: performance.now() - started, tally, summary: tally.summary(), timeline, parts, warm, end, peak, growth, jobs, delivered, lost, stats, alive, loadBefore, loadAfter,
+      store, totalMs, wallMs: performance.now() - started, tally, summary: tally.summary(), timeline, parts, where, wasmCount: samples.at(-1)?.wasmCount, warm, end, peak, growth, jobs, delivered, lost, stats, alive, loadBefore, loadAfter,
       acknowledgedWrites: [...ledger.values()].reduce((n, e) => n + e.created + e.updated + e.deleted, 0),
       notes: server.notes(),
     };
@@ -333,6 +357,10 @@ end (median of the last 5%) **${round(r.end / 1024)} MiB**, growth **${round(r.g
 At each tenth of the run (MiB): ${r.timeline.map((kib) => round(kib / 1024)).join(', ')}.
 Parts, warm-up → end (MiB): ${Object.entries(r.parts).map(([part, [from, to]]) => `${part} ${round(from / 1024)} → ${round(to / 1024)}`).join(', ')}.
 
+| where (MiB) | warm-up | end | change | least after warm-up | most after warm-up |
+|---|---:|---:|---:|---:|---:|
+${PARTS.map(([field, label]) => { const [from, to, least, most] = r.where[field]; return `| ${label}${field === 'wasm' ? ` (${r.wasmCount ?? '?'})` : ''} | ${round(from / 1024)} | ${round(to / 1024)} | ${from == null || to == null ? '–' : `${to >= from ? '+' : ''}${round((to - from) / 1024)}`} | ${round(least / 1024)} | ${round(most / 1024)} |`; }).join('\n')}
+
 Webhooks: ${r.stats.events} distinct events received in ${r.stats.requests} requests (${r.stats.repeats} repeats), delivery lag p50 ${percentile(lags, 0.5)} ms / p99 ${percentile(lags, 0.99)} ms;
 after the load the last ones arrived within ${round(r.delivered.ms / 1000, 1)} s; acknowledged changes whose event never came: **${r.delivered.missing.length}**.
 Acknowledged writes checked in the database (${r.acknowledgedWrites} changes): lost **${r.lost.length}**.
@@ -411,6 +439,10 @@ now a create that lost the race twice picks from a random point past the lowest 
 And a server process died (1 run in 2) when PostgreSQL was stopped under load: a pooled connection lost inside a
 transaction emitted an \`error\` event nobody listened to; the driver now listens while a client is checked out and
 drops the lost client (pkg/drivers/postgres.mjs; tests/js/process/postgres-connection-lost.test.mjs).
+And the first login for an unknown email made the decoy hash by running Argon2 on the server's main thread, so the
+engine's wasm memory kept Argon2's 19 MiB for good (wasm memory never shrinks); the decoy is now a random PHC string
+with the real parameters, checked in the password workers like any hash (src/service/auth/password.rs;
+tests/js/process/hasher.test.mjs).
 
 **Result: ${failures.length ? `FAILED (${failures.length})` : 'passed'}.**
 

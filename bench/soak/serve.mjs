@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { heapOf, memoryParts } from './memory-parts.mjs';
 
 const ROOT = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
 /** The admin key every soak server is started with. */
@@ -18,7 +19,9 @@ export const ADMIN_KEY = 'soak-admin-key-0123456789abcdef';
  * can speak for many clients while every packet stays on 127.0.0.1.
  */
 export async function startServe(database, { cwd, name = 'serve' } = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'pkg/cli.mjs'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', database, `--admin-key=${ADMIN_KEY}`], {
+  const heapFile = path.join(cwd, `${name.replace(/\W+/g, '-')}.heap.json`);
+  const probe = path.join(ROOT, 'bench/soak/heap-probe.mjs');
+  const child = spawn(process.execPath, [`--import=${probe}`, path.join(ROOT, 'pkg/cli.mjs'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', database, `--admin-key=${ADMIN_KEY}`], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -27,6 +30,7 @@ export async function startServe(database, { cwd, name = 'serve' } = {}) {
       MEMBERS_TRUST_PROXY: '1',
       MEMBERS_DELIVER_WEBHOOKS: '1',
       MEMBERS_MAILBOX: path.join(cwd, `${name}.mailbox`),
+      SOAK_HEAP_FILE: heapFile,
     },
   });
   // Until the "serving" line the output is kept; after it only the last lines
@@ -62,6 +66,11 @@ export async function startServe(database, { cwd, name = 'serve' } = {}) {
         alive: () => child.exitCode === null && child.signalCode === null,
         rssKiB: () => rssKiB(pid),
         memory: () => memoryOf(pid),
+        /** Where its memory is: smaps parts and V8's figures (see memory-parts.mjs), or null. */
+        parts: () => {
+          const parts = memoryParts(pid);
+          return parts && { ...parts, heap: heapOf(heapFile) };
+        },
         kill: (signal = 'SIGKILL') => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); },
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -99,14 +108,24 @@ export function memoryOf(pid) {
 /**
  * Samples `memory()` (a memoryOf result) every `everyMs` into `{ t, kib, anon,
  * file, shmem }` rows until `stop()`, which returns them. `t` is ms since the
- * sampler started; `kib` is VmRSS.
+ * sampler started; `kib` is VmRSS. With `parts()` (a server's), each row also
+ * has, in KiB: `wasm` (all wasm memories), `mainHeap`, `arenas`, `otherAnon`,
+ * `heapTotal`, `heapUsed`, `young` and `old` (its generations) and `external`
+ * (V8's, main thread).
  */
-export function sampleMemory(memory, everyMs = 1000) {
+export function sampleMemory(memory, everyMs = 1000, parts = null) {
   const started = performance.now();
   const samples = [];
   const take = () => {
     const m = memory();
-    if (m !== null) samples.push({ t: performance.now() - started, kib: m.VmRSS, anon: m.RssAnon, file: m.RssFile, shmem: m.RssShmem });
+    if (m === null) return;
+    const row = { t: performance.now() - started, kib: m.VmRSS, anon: m.RssAnon, file: m.RssFile, shmem: m.RssShmem };
+    const p = parts?.();
+    if (p) {
+      Object.assign(row, { wasm: p.wasm.reduce((a, b) => a + b, 0), wasmCount: p.wasm.length, mainHeap: p.mainHeap, arenas: p.arenas, otherAnon: p.otherAnon });
+      if (p.heap) Object.assign(row, { heapTotal: p.heap.heapTotal, heapUsed: p.heap.heapUsed, young: p.heap.young, old: p.heap.old, external: p.heap.external });
+    }
+    samples.push(row);
   };
   take();
   const timer = setInterval(take, everyMs);

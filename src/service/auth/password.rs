@@ -9,6 +9,8 @@ use crate::model::{MembersError, MembersResult};
 use argon2::password_hash::phc;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine as _;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -17,9 +19,15 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Most characters in a password (a bound on hashing work per request).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// OWASP's Argon2id minimum: m = 19 MiB, t = 2, p = 1.
+/// OWASP's Argon2id minimum: m = 19 MiB (in KiB), t = 2 passes, p = 1 lane.
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+/// Bytes of Argon2 output in a PHC string (argon2's default).
+const OUTPUT_BYTES: usize = 32;
+
 fn hasher() -> MembersResult<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None)
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
         .map_err(|e| MembersError::internal(format!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
@@ -76,18 +84,23 @@ impl Password {
     }
 }
 
-/// A hash of a random password with the real parameters, made once, to verify
-/// against when there is nothing to verify (so that takes as long as a check).
+/// A PHC string with the real parameters, a random salt and a random output,
+/// made once, to verify against when there is nothing to verify (so that takes
+/// as long as a check; no password has that output). It is not hashed: that
+/// would run Argon2 on the calling thread, and in a server that is the main
+/// one, whose wasm memory would keep Argon2's 19 MiB for good.
 pub fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
-        let mut random = [0u8; 16];
-        let _ = random_bytes(&mut random);
-        let text: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        Password(text)
-            .hash()
-            .map(|h| h.as_phc().to_string())
-            .unwrap_or_default()
+        let mut salt = [0u8; 16];
+        let mut output = [0u8; OUTPUT_BYTES];
+        let _ = random_bytes(&mut salt);
+        let _ = random_bytes(&mut output);
+        format!(
+            "$argon2id$v=19$m={MEMORY_KIB},t={PASSES},p={LANES}${}${}",
+            STANDARD_NO_PAD.encode(salt),
+            STANDARD_NO_PAD.encode(output)
+        )
     })
 }
 
@@ -118,6 +131,22 @@ mod tests {
         assert!(!wrong.verify(stored.as_phc()));
         assert!(!password.verify(decoy_hash()));
         assert!(!password.verify("junk"));
+    }
+
+    #[test]
+    fn the_decoy_is_checked_like_a_real_hash() {
+        // Same parameters and lengths as a real hash, and it parses: checking a
+        // password against it runs Argon2 in full, never an early "no".
+        let real = Password::parse("correct horse", "password")
+            .unwrap()
+            .hash()
+            .unwrap();
+        let decoy = decoy_hash();
+        let prefix = |phc: &str| phc.rsplitn(3, '$').nth(2).unwrap().to_string();
+        assert_eq!(prefix(decoy), prefix(real.as_phc()));
+        assert_eq!(decoy.len(), real.as_phc().len());
+        let parsed = phc::PasswordHash::new(decoy).expect("the decoy parses");
+        assert_eq!(parsed.hash.map(|h| h.len()), Some(OUTPUT_BYTES));
     }
 
     #[test]

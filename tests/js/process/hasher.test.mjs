@@ -73,3 +73,30 @@ test('an idle pool does not keep a finished script alive', () => {
   assert.equal(run.stdout.trim(), '$argon2id', 'a hash awaited at top level is answered before exit');
 });
 
+
+test('a login for an unknown email checks the decoy in the pool: the engine on the main thread never grows by Argon2', (t) => {
+  // A fresh process, so nothing before it has hashed. The first failed login
+  // makes the decoy hash; made by hashing on the main thread, it grew the
+  // engine's wasm memory by Argon2's 19 MiB for good (wasm memory never shrinks).
+  // `external` is this thread's wasm memory and buffers; the workers' are theirs.
+  const script = `
+    import { configure, authentication, members, close } from 'universal-members';
+    configure({ database: 'memory:' });
+    const external = () => process.memoryUsage().external / 2 ** 20;
+    await members.queryMembers().find(); // the engine loaded and its memory touched
+    await authentication.register('known.member@example.com', 'a long password');
+    const before = external();
+    for (let i = 0; i < 5; i += 1) {
+      await authentication.login('nobody.' + i + '@example.com', 'a wrong password').catch((error) => {
+        if (error.applicationCode !== 'INVALID_CREDENTIALS') throw error;
+      });
+    }
+    await authentication.login('known.member@example.com', 'a wrong password').catch(() => {});
+    console.log(JSON.stringify({ before, after: external() }));
+    await close();`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const { before, after } = JSON.parse(run.stdout.trim().split('\n').at(-1));
+  t.diagnostic(`main thread external memory ${before.toFixed(1)} → ${after.toFixed(1)} MiB`);
+  assert.ok(after - before < 8, `the main thread's external memory grew ${(after - before).toFixed(1)} MiB (${before.toFixed(1)} → ${after.toFixed(1)})`);
+});
