@@ -5,6 +5,7 @@
 //! migrated on first use. Queries compile to SQL; what can not (custom fields) is
 //! fetched by its compilable part and finished in memory.
 
+mod count_cache;
 pub mod credentials;
 pub mod driver;
 pub mod jobs;
@@ -20,6 +21,7 @@ use crate::model::text::unique_key;
 use crate::model::{ErrorCode, Member, MemberEvent, MemberId, MembersError, MembersResult};
 use crate::query::sql::{compile_sort, prefix_successor, split_filter, Sql, SqlValue};
 use crate::query::{Filter, Query};
+use count_cache::{CountCache, Watched};
 use driver::int;
 use std::cell::{Cell, RefCell};
 
@@ -43,7 +45,8 @@ fn unique_error(error: DriverError, member: Option<&Member>) -> MembersError {
 
 /// Members in a SQL database.
 pub struct SqlStore<D: SqlDriver> {
-    driver: D,
+    driver: Watched<D>,
+    counts: CountCache,
     migrated: Cell<bool>,
     secret: RefCell<Option<Vec<u8>>>,
     /// Names the events this store object writes, so in-process handlers get
@@ -55,7 +58,8 @@ impl<D: SqlDriver> SqlStore<D> {
     /// A store over `driver`; the schema is checked and migrated on first use.
     pub fn new(driver: D) -> Self {
         SqlStore {
-            driver,
+            driver: Watched::new(driver),
+            counts: CountCache::default(),
             migrated: Cell::new(false),
             secret: RefCell::new(None),
             // Without a random source there are no ids either: writes fail anyway.
@@ -65,7 +69,7 @@ impl<D: SqlDriver> SqlStore<D> {
 
     /// The driver.
     pub fn driver(&self) -> &D {
-        &self.driver
+        self.driver.inner()
     }
 
     /// Migrates once per process; a failure is retried by the next call, so a
@@ -345,12 +349,23 @@ impl<D: SqlDriver> SqlStore<D> {
         let mut sql = self.sql();
         sql.push("SELECT COUNT(*) FROM members WHERE ")
             .append(filter);
+        self.ready().await?;
+        // The state is read before the count, so a write during it is never reused.
+        let key = CountCache::key(&sql);
+        let stamp = CountCache::stamp(&self.driver).await;
+        if let Some(count) = stamp.and_then(|stamp| self.counts.get(stamp, &key)) {
+            return Ok(count);
+        }
         let rows = self.rows(&sql).await?;
         let count = rows
             .first()
             .and_then(|row| row.first())
-            .map_or(Ok(0), int)?;
-        Ok(count.max(0) as u64)
+            .map_or(Ok(0), int)?
+            .max(0) as u64;
+        if let Some(stamp) = stamp {
+            self.counts.put(stamp, key, count);
+        }
+        Ok(count)
     }
 }
 

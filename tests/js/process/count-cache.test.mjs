@@ -1,0 +1,56 @@
+// Totals stay exact while SQLite reuses counts (issue 15: a listing no longer
+// recounts every match for each page of the same filter): a count is reused only
+// while nothing was written, here or by another process. Checked against writes
+// by this process, by a CLI import in another process, and by a delete, on both
+// stores (PostgreSQL never reuses a count).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { members, elevate, configure, close } from 'universal-members';
+import { STORES, freshDatabase } from './support.mjs';
+
+const packageDir = dirname(createRequire(import.meta.url).resolve('universal-members/package.json'));
+const cliPath = join(packageDir, 'cli.mjs');
+
+for (const store of STORES) {
+  test(`${store}: totals and counts follow writes from this process and from another one`, async () => {
+    const db = await freshDatabase(store);
+    const dir = mkdtempSync(join(tmpdir(), 'members-counts-'));
+    try {
+      configure({ database: db.url });
+      const create = elevate(members.createMember);
+      const query = () => elevate(members.queryMembers)().startsWith('profile.nickname', 'cache').limit(2);
+      const totals = async () => {
+        const page = await query().find();
+        return [page.totalCount, await query().count()];
+      };
+      for (let i = 0; i < 3; i++) await create({ member: { loginEmail: `c${i}@example.com`, profile: { nickname: `Cache ${i}` } } });
+      assert.deepEqual(await totals(), [3, 3]);
+      assert.deepEqual(await totals(), [3, 3], 'asked again with nothing written');
+
+      // Another process writes: only the database can tell this one.
+      const csv = join(dir, 'more.csv');
+      writeFileSync(csv, 'email,nickname\nx1@example.com,Cache x1\nx2@example.com,Cache x2\n');
+      const run = spawnSync(process.execPath, [cliPath, 'import', csv, '--db', db.url], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(await totals(), [5, 5], 'the import of another process is counted');
+
+      const added = await create({ member: { loginEmail: 'c9@example.com', profile: { nickname: 'Cache 9' } } });
+      assert.deepEqual(await totals(), [6, 6], 'our own create is counted');
+      await elevate(members.deleteMember)(added._id);
+      assert.deepEqual(await totals(), [5, 5], 'our own delete is counted');
+      // A page further on, with the same filter, has the same total.
+      const first = await query().find();
+      const second = await first.next();
+      assert.equal(second.totalCount, 5);
+    } finally {
+      await close();
+      await db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
