@@ -10,6 +10,8 @@ use crate::query::QueryRequest;
 use crate::service::{ContactList, Context, Engine, MembersPage, Moderation, Registration};
 use crate::store::Store;
 use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
 
 /// One call, with its arguments in the SDK naming.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,6 +200,15 @@ impl Reply {
     }
 }
 
+/// One operation's work, boxed: each arm of `dispatch` is its own future, so
+/// the engine's futures are not all inlined into one huge wasm function (the
+/// first call would compile it all, whichever operation it runs).
+type Work<'a> = Pin<Box<dyn Future<Output = MembersResult<Reply>> + 'a>>;
+
+fn boxed<'a>(work: impl Future<Output = MembersResult<Reply>> + 'a) -> Work<'a> {
+    Box::pin(work)
+}
+
 /// Carries out one operation in a context (a `&Caller` is a context without a
 /// session or client address).
 pub async fn dispatch<S: Store>(
@@ -206,150 +217,218 @@ pub async fn dispatch<S: Store>(
     operation: Operation,
 ) -> MembersResult<Reply> {
     use Operation::*;
-    let context = context.into();
+    // Borrowed by every arm's future, which lives only inside this call.
+    let context = &context.into();
     let caller = &context.caller;
-    Ok(match operation {
-        CreateMember { member } => Reply::Member(engine.create_member(caller, member).await?),
-        GetMember { id, fieldsets } => {
-            Reply::Member(engine.get_member(caller, &id, &fieldsets).await?)
+    let work = match operation {
+        CreateMember { member } => {
+            boxed(async move { Ok(Reply::Member(engine.create_member(caller, member).await?)) })
         }
+        GetMember { id, fieldsets } => boxed(async move {
+            Ok(Reply::Member(
+                engine.get_member(caller, &id, &fieldsets).await?,
+            ))
+        }),
         ListMembers {
             paging,
             sorting,
             fieldsets,
-        } => {
+        } => boxed(async move {
             let request =
                 QueryRequest::parse(&json!({ "paging": paging, "sort": sorting }), &Value::Null)?;
-            Reply::Page(engine.query_members(caller, request, &fieldsets).await?)
-        }
+            Ok(Reply::Page(
+                engine.query_members(caller, request, &fieldsets).await?,
+            ))
+        }),
         QueryMembers {
             query,
             search,
             fieldsets,
-        } => {
+        } => boxed(async move {
             let request = QueryRequest::parse(&query, &search)?;
-            Reply::Page(engine.query_members(caller, request, &fieldsets).await?)
-        }
-        CountMembers { query, search } => {
+            Ok(Reply::Page(
+                engine.query_members(caller, request, &fieldsets).await?,
+            ))
+        }),
+        CountMembers { query, search } => boxed(async move {
             let request = QueryRequest::parse(&query, &search)?;
-            Reply::Count(engine.count_members(caller, request).await?)
-        }
-        UpdateMember { id, member } => {
-            Reply::Member(engine.update_member(caller, &id, member).await?)
-        }
-        DeleteMember { id } => {
+            Ok(Reply::Count(engine.count_members(caller, request).await?))
+        }),
+        UpdateMember { id, member } => boxed(async move {
+            Ok(Reply::Member(
+                engine.update_member(caller, &id, member).await?,
+            ))
+        }),
+        DeleteMember { id } => boxed(async move {
             engine.delete_member(caller, &id).await?;
-            Reply::Empty
-        }
-        DeleteMemberList { id, list } => {
-            Reply::Wrapped(Some(engine.delete_member_list(caller, &id, list).await?))
-        }
-        GetCurrentMember { fieldsets } => {
-            Reply::Wrapped(engine.get_current_member(caller, &fieldsets).await?)
-        }
-        JoinCommunity => Reply::Wrapped(Some(engine.set_community(caller, true).await?)),
-        LeaveCommunity => Reply::Wrapped(Some(engine.set_community(caller, false).await?)),
-        UpdateCurrentMemberSlug { slug } => Reply::Wrapped(Some(
-            engine.update_current_member_slug(caller, &slug).await?,
-        )),
-        UpdateMemberSlug { id, slug } => {
-            Reply::Wrapped(Some(engine.update_member_slug(caller, &id, &slug).await?))
-        }
-        Moderate { id, action } => {
-            Reply::Wrapped(Some(engine.moderate(caller, &id, action).await?))
-        }
+            Ok(Reply::Empty)
+        }),
+        DeleteMemberList { id, list } => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.delete_member_list(caller, &id, list).await?,
+            )))
+        }),
+        GetCurrentMember { fieldsets } => boxed(async move {
+            Ok(Reply::Wrapped(
+                engine.get_current_member(caller, &fieldsets).await?,
+            ))
+        }),
+        JoinCommunity => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.set_community(caller, true).await?,
+            )))
+        }),
+        LeaveCommunity => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.set_community(caller, false).await?,
+            )))
+        }),
+        UpdateCurrentMemberSlug { slug } => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.update_current_member_slug(caller, &slug).await?,
+            )))
+        }),
+        UpdateMemberSlug { id, slug } => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.update_member_slug(caller, &id, &slug).await?,
+            )))
+        }),
+        Moderate { id, action } => boxed(async move {
+            Ok(Reply::Wrapped(Some(
+                engine.moderate(caller, &id, action).await?,
+            )))
+        }),
         DeleteMyMember {
             content_assignee_id,
-        } => {
+        } => boxed(async move {
             engine
                 .delete_my_member(caller, content_assignee_id.as_deref())
                 .await?;
-            Reply::Empty
+            Ok(Reply::Empty)
+        }),
+        BulkDeleteMembers { ids } => {
+            boxed(async move { Ok(Reply::Json(engine.bulk_delete_members(caller, &ids).await?)) })
         }
-        BulkDeleteMembers { ids } => Reply::Json(engine.bulk_delete_members(caller, &ids).await?),
-        BulkDeleteMembersByFilter { filter, options } => Reply::Json(
-            engine
-                .start_job(caller, JobAction::Delete, &filter, &options)
-                .await?,
-        ),
+        BulkDeleteMembersByFilter { filter, options } => boxed(async move {
+            Ok(Reply::Json(
+                engine
+                    .start_job(caller, JobAction::Delete, &filter, &options)
+                    .await?,
+            ))
+        }),
         BulkModerate {
             filter,
             action,
             options,
-        } => {
+        } => boxed(async move {
             let action = match action {
                 Moderation::Block => JobAction::Block,
                 _ => JobAction::Approve,
             };
-            Reply::Json(engine.start_job(caller, action, &filter, &options).await?)
+            Ok(Reply::Json(
+                engine.start_job(caller, action, &filter, &options).await?,
+            ))
+        }),
+        GetAsyncJob { id } => {
+            boxed(async move { Ok(Reply::Json(engine.get_async_job(caller, &id).await?)) })
         }
-        GetAsyncJob { id } => Reply::Json(engine.get_async_job(caller, &id).await?),
-        ListAsyncJobItems { id, options } => {
-            Reply::Json(engine.list_async_job_items(caller, &id, &options).await?)
+        ListAsyncJobItems { id, options } => boxed(async move {
+            Ok(Reply::Json(
+                engine.list_async_job_items(caller, &id, &options).await?,
+            ))
+        }),
+        ImportMembers { members } => {
+            boxed(async move { Ok(Reply::Json(engine.import_members(caller, members).await?)) })
         }
-        ImportMembers { members } => Reply::Json(engine.import_members(caller, members).await?),
         Register {
             email,
             password,
             options,
-        } => Reply::Session(
-            engine
-                .register(&context, &email, &password.0, &options)
-                .await?,
-        ),
-        Login { email, password } => {
-            Reply::Session(engine.login(&context, &email, &password.0).await?)
-        }
-        Logout => {
-            engine.logout(&context).await?;
-            Reply::Empty
-        }
-        ChangeLoginEmail { id, new_email } => {
-            Reply::Member(engine.change_login_email(&context, &id, &new_email).await?)
-        }
-        SendSetPasswordEmail { email } => {
-            engine.send_set_password_email(&context, &email).await?;
+        } => boxed(async move {
+            Ok(Reply::Session(
+                engine
+                    .register(context, &email, &password.0, &options)
+                    .await?,
+            ))
+        }),
+        Login { email, password } => boxed(async move {
+            Ok(Reply::Session(
+                engine.login(context, &email, &password.0).await?,
+            ))
+        }),
+        Logout => boxed(async move {
+            engine.logout(context).await?;
+            Ok(Reply::Empty)
+        }),
+        ChangeLoginEmail { id, new_email } => boxed(async move {
+            Ok(Reply::Member(
+                engine.change_login_email(context, &id, &new_email).await?,
+            ))
+        }),
+        SendSetPasswordEmail { email } => boxed(async move {
+            engine.send_set_password_email(context, &email).await?;
             // Wix's SendSetPasswordEmailResponse; the same whether or not a mail went out.
-            Reply::Json(json!({ "accepted": true }))
-        }
-        SetPassword { token, password } => {
+            Ok(Reply::Json(json!({ "accepted": true })))
+        }),
+        SetPassword { token, password } => boxed(async move {
             engine.set_password(&token.0, &password.0).await?;
-            Reply::Empty
-        }
+            Ok(Reply::Empty)
+        }),
         VerifyEmail {
             code_or_token,
             options,
-        } => Reply::Session(
-            engine
-                .verify_email(&context, code_or_token.reveal(), &options)
-                .await?,
-        ),
-        SendVerificationEmail { email } => {
-            engine.send_verification_email(&context, &email).await?;
-            Reply::Json(json!({ "accepted": true }))
+        } => boxed(async move {
+            Ok(Reply::Session(
+                engine
+                    .verify_email(context, code_or_token.reveal(), &options)
+                    .await?,
+            ))
+        }),
+        SendVerificationEmail { email } => boxed(async move {
+            engine.send_verification_email(context, &email).await?;
+            Ok(Reply::Json(json!({ "accepted": true })))
+        }),
+        ListMySessions => {
+            boxed(async move { Ok(Reply::Json(engine.list_my_sessions(context).await?)) })
         }
-        ListMySessions => Reply::Json(engine.list_my_sessions(&context).await?),
-        RevokeSession { id } => {
-            engine.revoke_session(&context, &id).await?;
-            Reply::Empty
+        RevokeSession { id } => boxed(async move {
+            engine.revoke_session(context, &id).await?;
+            Ok(Reply::Empty)
+        }),
+        RevokeOtherSessions => {
+            boxed(async move { Ok(Reply::Json(engine.revoke_other_sessions(context).await?)) })
         }
-        RevokeOtherSessions => Reply::Json(engine.revoke_other_sessions(&context).await?),
-        RevokeMemberSessions { member_id } => {
-            Reply::Json(engine.revoke_member_sessions(caller, &member_id).await?)
+        RevokeMemberSessions { member_id } => boxed(async move {
+            Ok(Reply::Json(
+                engine.revoke_member_sessions(caller, &member_id).await?,
+            ))
+        }),
+        CreateWebhook { options } => {
+            boxed(async move { Ok(Reply::Json(engine.create_webhook(caller, &options).await?)) })
         }
-        CreateWebhook { options } => Reply::Json(engine.create_webhook(caller, &options).await?),
-        ListWebhooks => Reply::Json(engine.list_webhooks(caller).await?),
-        GetWebhook { id } => Reply::Json(engine.get_webhook(caller, &id).await?),
-        DeleteWebhook { id } => {
+        ListWebhooks => boxed(async move { Ok(Reply::Json(engine.list_webhooks(caller).await?)) }),
+        GetWebhook { id } => {
+            boxed(async move { Ok(Reply::Json(engine.get_webhook(caller, &id).await?)) })
+        }
+        DeleteWebhook { id } => boxed(async move {
             engine.delete_webhook(caller, &id).await?;
-            Reply::Empty
+            Ok(Reply::Empty)
+        }),
+        RotateWebhookSecret { id } => boxed(async move {
+            Ok(Reply::Json(
+                engine.rotate_webhook_secret(caller, &id).await?,
+            ))
+        }),
+        ListWebhookDeliveries { id, options } => boxed(async move {
+            Ok(Reply::Json(
+                engine
+                    .list_webhook_deliveries(caller, &id, &options)
+                    .await?,
+            ))
+        }),
+        Redeliver { delivery_id } => {
+            boxed(async move { Ok(Reply::Json(engine.redeliver(caller, &delivery_id).await?)) })
         }
-        RotateWebhookSecret { id } => Reply::Json(engine.rotate_webhook_secret(caller, &id).await?),
-        ListWebhookDeliveries { id, options } => Reply::Json(
-            engine
-                .list_webhook_deliveries(caller, &id, &options)
-                .await?,
-        ),
-        Redeliver { delivery_id } => Reply::Json(engine.redeliver(caller, &delivery_id).await?),
-    })
+    };
+    work.await
 }

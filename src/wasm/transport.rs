@@ -6,6 +6,8 @@ use crate::api::Operation;
 use crate::model::MembersResult;
 use crate::service::Caller;
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 /// The engine a local transport runs: memory, or SQL through a JS driver.
@@ -51,14 +53,20 @@ impl Transport {
         acting: Acting,
         operation: Operation,
     ) -> MembersResult<Value> {
-        match &*self {
+        // Each way is its own boxed future: one call compiles (in V8, on first
+        // run) only the way it takes, not the engine and the HTTP client inlined
+        // into one function.
+        let work: Pin<Box<dyn Future<Output = MembersResult<Value>> + '_>> = match &*self {
             #[cfg(feature = "engine")]
-            Transport::Local(engine) => {
+            Transport::Local(engine) => Box::pin(async move {
                 crate::api::dispatch(engine, acting.context(engine).await?, operation)
                     .await
                     .map(|reply| reply.to_json())
+            }),
+            Transport::Http(target) => {
+                Box::pin(async move { target.execute(&acting, &operation).await })
             }
-            Transport::Http(target) => target.execute(&acting, &operation).await,
-        }
+        };
+        work.await
     }
 }

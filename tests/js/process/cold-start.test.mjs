@@ -5,10 +5,13 @@
 // No module of the Node entry or the CLI has a top-level await: esbuild can
 // bundle them as CommonJS, which it refuses for a top-level await.
 // Each case runs in a fresh process, where WebAssembly's compile calls are counted.
+// V8 compiles a wasm function when it first runs, so the first call pays for
+// every function it enters: no engine function may be huge (one was 134 KiB, every
+// operation's future inlined into one, and the first find() compiled it all).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,4 +105,45 @@ test('no top-level await in the Node entry or the CLI: both bundle as CommonJS',
     assert.ok(!(result instanceof Error), `${entry}: ${result?.errors?.map((e) => e.text).join('; ')}`);
     assert.ok(result.outputFiles[0].text.length > 0);
   }
+});
+
+/** The body sizes in bytes of the functions in a wasm binary's code section. */
+function functionSizes(bytes) {
+  let at = 8; // past the magic number and the version
+  const leb = () => {
+    let value = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const length = leb();
+    const end = at + length;
+    if (id === 10) {
+      const sizes = [];
+      for (let count = leb(); count > 0; count--) {
+        const size = leb();
+        sizes.push(size);
+        at += size;
+      }
+      return sizes;
+    }
+    at = end;
+  }
+  throw new Error('no code section');
+}
+
+const HUGE_FUNCTION = 64 * 1024;
+
+test('no engine wasm function is huge: the first call compiles only what it runs', () => {
+  const sizes = functionSizes(readFileSync(packageFile('wasm/universal_members_bg.wasm')));
+  assert.ok(sizes.length > 100, `found ${sizes.length} functions`);
+  const largest = Math.max(...sizes);
+  assert.ok(largest < HUGE_FUNCTION, `the largest function is ${(largest / 1024).toFixed(1)} KiB (bound ${HUGE_FUNCTION / 1024} KiB)`);
 });
