@@ -502,6 +502,25 @@ fn every_error_status_answers_the_error_shape() {
     }
 }
 
+/// The host reads every body the same way (pkg/server.mjs `readBody`): bytes
+/// that are not UTF-8 are 400 and an oversized body is 413, whatever the route,
+/// so each operation that takes a body must say both.
+#[test]
+fn every_operation_with_a_body_documents_unreadable_bodies() {
+    let doc = document();
+    for (path, method, operation) in operations(&doc) {
+        if operation["requestBody"].is_null() {
+            continue;
+        }
+        for status in ["400", "413"] {
+            assert!(
+                operation["responses"][status].is_object(),
+                "{method} {path} takes a body but does not document {status}"
+            );
+        }
+    }
+}
+
 /// The schema at a `$ref` (or the schema itself), following `allOf` of one `$ref`.
 fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
