@@ -521,6 +521,21 @@ fn every_operation_with_a_body_documents_unreadable_bodies() {
     }
 }
 
+/// `paging.limit` and `paging.offset` read from the query string go through the
+/// same parser as a body's `paging`, so both places must document the same
+/// bounds (schemathesis sent an offset past the query's undocumented maximum).
+#[test]
+fn paging_in_the_query_has_the_bounds_of_paging_in_a_body() {
+    let doc = document();
+    for (parameter, property) in [("PagingLimit", "limit"), ("PagingOffset", "offset")] {
+        let query = &doc["components"]["parameters"][parameter]["schema"];
+        let body = &doc["components"]["schemas"]["Paging"]["properties"][property];
+        for bound in ["type", "minimum", "maximum"] {
+            assert_eq!(query[bound], body[bound], "{parameter} {bound}");
+        }
+    }
+}
+
 /// The schema at a `$ref` (or the schema itself), following `allOf` of one `$ref`.
 fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
