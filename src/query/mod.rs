@@ -36,6 +36,15 @@ pub struct Paging {
     pub cursor: Option<String>,
 }
 
+impl Paging {
+    /// The offset as an index into a list. On wasm32 a `u64` offset past 2³²
+    /// would wrap to the first pages with `as usize`; it saturates instead, so
+    /// a huge offset is past the end, as the caller asked.
+    pub fn offset_index(&self) -> usize {
+        usize::try_from(self.offset).unwrap_or(usize::MAX)
+    }
+}
+
 impl Default for Paging {
     fn default() -> Self {
         Paging {

@@ -343,7 +343,7 @@ impl Store for MemoryStore {
     }
 
     async fn query(&self, query: &Query) -> MembersResult<Page> {
-        let offset = query.paging.offset as usize;
+        let offset = query.paging.offset_index();
         let limit = query.paging.limit as usize;
         Ok(self
             .inner

@@ -31,6 +31,10 @@ const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 fn to_js(value: &SqlValue) -> JsValue {
     match value {
         SqlValue::Null => JsValue::NULL,
+        // Past 2⁵³ a number would lose digits (and SQLite would take it as
+        // REAL: "datatype mismatch" for an OFFSET): those go as a BigInt,
+        // which better-sqlite3 and pg bind as integers.
+        SqlValue::Int(n) if (*n as f64).abs() > MAX_SAFE => JsValue::from(*n),
         SqlValue::Int(n) => JsValue::from_f64(*n as f64),
         SqlValue::Real(n) => JsValue::from_f64(*n),
         SqlValue::Text(t) => JsValue::from_str(t),

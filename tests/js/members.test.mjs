@@ -276,6 +276,20 @@ describe('listMembers', () => {
     assert.equal(last.metadata.count, 1);
   });
 
+  test('an offset past 2^32 or 2^53 is past the end, not a wrapped first page', async () => {
+    // 2^32 wrapped to 0 in a wasm32 usize; past 2^53 a JS number reached SQLite
+    // as REAL ("datatype mismatch"), found by schemathesis.
+    // The largest offset (i64::MAX) is sent as text, as a query string has it.
+    for (const offset of [2 ** 32, 2 ** 53, 2 ** 62, '9223372036854775807']) {
+      const page = await members.listMembers({ paging: { limit: 2, offset } });
+      assert.deepEqual(page.members, [], `offset ${offset}`);
+      assert.equal(page.metadata.total, 5, `offset ${offset}`);
+      if (typeof offset !== 'number') continue;
+      const found = await members.queryMembers().contains('profile.nickname', 'a').skip(offset).find();
+      assert.deepEqual(found.items, [], `query offset ${offset}`);
+    }
+  });
+
   test('default order is _createdDate descending, then _id', async () => {
     const { members: list } = await members.listMembers();
     const expected = [...created]

@@ -292,7 +292,7 @@ impl<D: SqlDriver> Store for SqlStore<D> {
                 let members = page_in_memory(
                     refs,
                     query,
-                    query.paging.offset as usize,
+                    query.paging.offset_index(),
                     query.paging.limit as usize,
                 );
                 Ok(Page { members, total })
