@@ -4,7 +4,10 @@ WASM_RAW    := target/$(WASM_TARGET)/release/universal_members.wasm
 WASM_OUT    := pkg/wasm
 # The client build (browsers: codec, query builder, errors, HTTP; no engine).
 WASM_CLIENT_RAW := target/$(WASM_TARGET)/client/universal_members.wasm
-WASM_OPT    := node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+# The engine is optimised for speed, the client (downloaded by every visitor) for size.
+WASM_OPT_ENGINE := node_modules/.bin/wasm-opt -O3 $(WASM_FEATURES)
+WASM_OPT_CLIENT := node_modules/.bin/wasm-opt -Oz $(WASM_FEATURES)
 PKGTEST     := .build/pkgtest
 
 .PHONY: setup build run test bench fuzz soak lint test-rust test-js test-js-suites test-types test-bundlers test-e2e test-contract pack clean
@@ -17,11 +20,11 @@ setup:
 build: setup
 	cargo build --release --lib --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name universal_members $(WASM_RAW)
-	$(WASM_OPT) $(WASM_OUT)/universal_members_bg.wasm -o $(WASM_OUT)/universal_members_bg.wasm
+	$(WASM_OPT_ENGINE) $(WASM_OUT)/universal_members_bg.wasm -o $(WASM_OUT)/universal_members_bg.wasm
 	cargo build --profile client --lib --target $(WASM_TARGET) --no-default-features
 	rm -rf $(WASM_OUT)/client
 	wasm-bindgen --target web --out-dir $(WASM_OUT)/client --out-name universal_members $(WASM_CLIENT_RAW)
-	$(WASM_OPT) $(WASM_OUT)/client/universal_members_bg.wasm -o $(WASM_OUT)/client/universal_members_bg.wasm
+	$(WASM_OPT_CLIENT) $(WASM_OUT)/client/universal_members_bg.wasm -o $(WASM_OUT)/client/universal_members_bg.wasm
 	@ls -l $(WASM_OUT)/universal_members_bg.wasm | awk '{ print "build: engine wasm is " $$5 " bytes" }'
 	@ls -l $(WASM_OUT)/client/universal_members_bg.wasm | awk '{ print "build: client wasm is " $$5 " bytes" }'
 	rm -rf pkg/www && cp -r www pkg/www
