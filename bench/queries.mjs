@@ -152,7 +152,7 @@ Both sides are now built for speed: the engine wasm at opt-level 3 and wasm-opt 
 -Oz, while native was always opt-level 3). In a paired run of this benchmark before and after, every
 query's wasm median fell 7–34% (status in 0.335 → 0.222 ms, or of two fields 2.44 → 1.90 ms, search
 2.86 → 2.67 ms) and loading 12.7 → 10.0 s, for a 25% larger engine (1,946 KB raw) and about 2 ms more
-first-call compile (bench/cold-start.mjs). The calls whose core work is a few µs stay 5–12× native:
+first-call compile (bench/cold-start.mjs). The calls whose core work is a few µs stay 4.7–12× native:
 their cost is the boundary, not the code.
 `;
 if (!flags['no-write']) writeSection('foundation', report);
