@@ -2,7 +2,7 @@
 // a query and a listing as an anonymous visitor, and createMember as admin.
 // node:http + better-sqlite3, the same SQL statements the members core sends
 // (captured from its driver), the same JSON answer (REST naming, PUBLIC fieldset,
-// keys sorted as the core's serde_json writes them, a signed next cursor; for a
+// keys in the order the core writes them, a signed next cursor; for a
 // create the same fields). No wasm, no validation beyond what these routes need
 // (a create checks nothing but the admin key), no access log.
 //
@@ -64,7 +64,7 @@ function createMember(input) {
   const iso = new Date(now).toISOString();
   const member = {
     _id: randomUUID(), loginEmail: email, loginEmailVerified: false, status: 'APPROVED', contactId: randomUUID(),
-    contact: { addresses: [], customFields: {}, emails: [], phones: [] },
+    contact: { phones: [], emails: [], addresses: [], customFields: {} },
     profile: { nickname, slug }, privacyStatus: 'PUBLIC', activityStatus: 'ACTIVE', _createdDate: iso, _updatedDate: iso,
   };
   const eventId = randomUUID();
@@ -82,29 +82,27 @@ const secret = db.prepare("SELECT value FROM settings WHERE name = 'cursor_secre
 
 const RENAMES = { _id: 'id', _createdDate: 'createdDate', _updatedDate: 'updatedDate' };
 
-/** REST naming at every depth (custom field keys kept), keys sorted. */
+/** REST naming at every depth (custom field keys kept), keys in their order. */
 function rest(value, keepKeys = false) {
   if (Array.isArray(value)) return value.map((item) => rest(item));
   if (value === null || typeof value !== 'object') return value;
   const out = {};
-  const entries = Object.entries(value).map(([k, v]) => [keepKeys ? k : (RENAMES[k] ?? k), rest(v, k === 'customFields')]);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [k, v] of entries) out[k] = v;
+  for (const [k, v] of Object.entries(value)) out[keepKeys ? k : (RENAMES[k] ?? k)] = rest(v, k === 'customFields');
   return out;
 }
 
 const isPublic = (m) => m.status === 'APPROVED' && m.privacyStatus === 'PUBLIC';
 
-/** The PUBLIC fieldset, as a visitor gets it, keys in the core's (sorted) order. */
+/** The PUBLIC fieldset, as a visitor gets it, keys in the core's (its structs') order. */
 function publicView(m) {
   return {
-    activityStatus: 'UNKNOWN',
-    contactId: m.contactId,
-    createdDate: m._createdDate,
     id: m._id,
-    privacyStatus: 'UNKNOWN',
-    profile: rest(m.profile ?? {}),
     status: 'UNKNOWN',
+    contactId: m.contactId,
+    profile: rest(m.profile ?? {}),
+    privacyStatus: 'UNKNOWN',
+    activityStatus: 'UNKNOWN',
+    createdDate: m._createdDate,
     updatedDate: m._updatedDate,
   };
 }
@@ -146,7 +144,7 @@ function page(filter, limit, offset) {
   const next = rows.length > limit && members.length ? cursorAfter(members[members.length - 1], fingerprintOf(filter ?? {})) : null;
   return JSON.stringify({
     members: members.map(publicView),
-    metadata: { count: members.length, cursors: { next, prev: null }, offset, tooManyToCount: false, total },
+    metadata: { count: members.length, offset, total, tooManyToCount: false, cursors: { next, prev: null } },
   });
 }
 

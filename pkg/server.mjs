@@ -124,6 +124,10 @@ function bodyReadBefore(request) {
   throw Object.assign(new Error(message), { status: 500, answer: errorBody(500, 'BODY_ALREADY_READ', message) });
 }
 
+/** True when a body may follow the headers (a length above 0, or chunks), or a host read one already. */
+const hasBody = (request) => request.readableEnded || request.headers['transfer-encoding'] !== undefined
+  || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+
 const digest = (text) => createHash('sha256').update(text).digest();
 
 /**
@@ -209,10 +213,11 @@ function openMembersRoutes(options) {
 
   // A page admin's sign-in counts only without any Authorization header (like
   // the session cookie), and only while the core knows its token.
+  const hasAdminCookie = (request) => adminDigest !== null && !request.headers.authorization
+    && Boolean(cookieOf(request, ADMIN_COOKIE));
   async function adminFromCookie(request) {
-    if (adminDigest === null || request.headers.authorization) return false;
-    const token = cookieOf(request, ADMIN_COOKIE);
-    return token ? core.isAdminSignedIn(token, adminKeyId) : false;
+    if (!hasAdminCookie(request)) return false;
+    return core.isAdminSignedIn(cookieOf(request, ADMIN_COOKIE), adminKeyId);
   }
 
   // A key in `Authorization` that is not the admin key counts as a failed
@@ -394,15 +399,18 @@ function openMembersRoutes(options) {
       return 204;
     }
     let body = '';
-    try {
-      body = await readBody(request);
-    } catch (error) {
-      return refuseBody(request, response, error);
+    // Most reads have no body: they skip a Promise and its turn.
+    if (hasBody(request)) {
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        return refuseBody(request, response, error);
+      }
     }
     if (wrongAdminKey(request.headers.authorization)) {
       return writeAnswer(response, await core.adminLogin(false, adminKeyId, clientAddress(request)));
     }
-    const adminCookie = await adminFromCookie(request);
+    const adminCookie = hasAdminCookie(request) && await adminFromCookie(request);
     // An admin cookie stands for the admin: the member cookie is not consulted.
     const { session, sessionFromCookie } = adminCookie ? { session: undefined, sessionFromCookie: false } : sessionOf(request);
     const cookieMode = request.headers[SESSION_MODE] === 'cookie';

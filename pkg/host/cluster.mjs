@@ -36,6 +36,11 @@ export function superviseWorkers({ count, onListening, log = (line) => process.s
   let stopCode = 0;
   let announced = false;
 
+  // A worker that exited stays in cluster.workers until its channel closes too,
+  // which may come after its 'exit': counting it kept the primary from ever
+  // exiting, and it then ended with code 0 once nothing was left to wait on.
+  const alive = () => Object.values(cluster.workers).filter((worker) => !worker.isDead());
+
   const fork = () => {
     const worker = cluster.fork();
     worker.once('listening', (address) => {
@@ -50,7 +55,7 @@ export function superviseWorkers({ count, onListening, log = (line) => process.s
   cluster.on('exit', (worker, code, signal) => {
     const hadServed = listening.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers).length === 0) process.exit(stopCode);
+      if (alive().length === 0) process.exit(stopCode);
       return;
     }
     if (!hadServed) {
@@ -66,7 +71,7 @@ export function superviseWorkers({ count, onListening, log = (line) => process.s
     if (stopping) return;
     stopping = true;
     stopCode = exitCode;
-    const running = Object.values(cluster.workers);
+    const running = alive();
     if (running.length === 0) process.exit(exitCode);
     // Each worker drains its requests and closes its database (server.shutdown()).
     for (const worker of running) worker.process.kill('SIGTERM');

@@ -5,3 +5,4 @@ pub mod operation;
 
 pub use operation::{dispatch, Operation, Reply};
 pub mod rest;
+pub mod rest_text;

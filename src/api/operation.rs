@@ -9,6 +9,7 @@ use crate::model::{Fieldset, MemberView, MembersResult};
 use crate::query::QueryRequest;
 use crate::service::{ContactList, Context, Engine, MembersPage, Moderation, Registration};
 use crate::store::Store;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::pin::Pin;
@@ -166,6 +167,48 @@ pub enum Reply {
     Session(Registration),
 }
 
+/// A page as a reply writes it, in either naming: `{ members, metadata }`.
+#[derive(Serialize)]
+pub struct PageBody<'a> {
+    members: &'a [MemberView],
+    metadata: PageMetadata<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageMetadata<'a> {
+    count: usize,
+    offset: u64,
+    total: u64,
+    too_many_to_count: bool,
+    cursors: PageCursors<'a>,
+}
+
+#[derive(Serialize)]
+struct PageCursors<'a> {
+    next: Option<&'a str>,
+    prev: Option<&'a str>,
+}
+
+impl<'a> PageBody<'a> {
+    /// The body of `page`.
+    pub fn of(page: &'a MembersPage) -> PageBody<'a> {
+        PageBody {
+            members: &page.members,
+            metadata: PageMetadata {
+                count: page.members.len(),
+                offset: page.offset,
+                total: page.total,
+                too_many_to_count: false,
+                cursors: PageCursors {
+                    next: page.next_cursor.as_deref(),
+                    prev: None,
+                },
+            },
+        }
+    }
+}
+
 impl Reply {
     /// The reply as JSON in the SDK naming (`Empty` is `null`).
     pub fn to_json(&self) -> Value {
@@ -173,16 +216,7 @@ impl Reply {
             Reply::Member(view) => json!(view),
             Reply::Wrapped(Some(view)) => json!({ "member": view }),
             Reply::Wrapped(None) => json!({}),
-            Reply::Page(page) => json!({
-                "members": page.members,
-                "metadata": {
-                    "count": page.members.len(),
-                    "offset": page.offset,
-                    "total": page.total,
-                    "tooManyToCount": false,
-                    "cursors": { "next": page.next_cursor, "prev": null },
-                },
-            }),
+            Reply::Page(page) => json!(PageBody::of(page)),
             Reply::Count(count) => json!(count),
             Reply::Empty => Value::Null,
             Reply::Json(value) => value.clone(),

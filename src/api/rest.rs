@@ -3,16 +3,18 @@
 //! responses with it; the server decodes requests and encodes responses with it,
 //! so the two ends can not disagree.
 
-use super::operation::{Operation, Reply};
+use super::operation::{Operation, PageBody, Reply};
+use super::rest_text::to_rest_text;
 use crate::model::credentials::Secret;
 use crate::model::decode::decode;
 use crate::model::error::ALL_CODES;
 use crate::model::ids::is_uuid;
 use crate::model::naming::{to_rest_naming, to_sdk_naming};
-use crate::model::{ErrorCode, Fieldset, MembersError, MembersResult};
+use crate::model::{ErrorCode, Fieldset, MemberView, MembersError, MembersResult};
 use crate::service::{ContactList, Moderation};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The path every route lives under: members at `/members`, authentication
@@ -381,18 +383,17 @@ pub fn api_path(path: &str) -> Option<&str> {
     })
 }
 
-/// Whether `path` fits `pattern` segment by segment, and the raw `{id}` segment
-/// it holds. Walks both without allocating: every request tries each route.
+/// Whether `path` fits `pattern`, whose one `{id}` takes one non-empty
+/// segment, and the raw segment it holds. Compared as text around the `{id}`,
+/// neither split up nor copied: every request tries most routes.
 fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
-    let mut want = pattern.split('/');
-    let mut have = path.split('/');
-    let mut id = None;
-    loop {
-        match (want.next(), have.next()) {
-            (None, None) => return Some(id),
-            (Some("{id}"), Some(segment)) if !segment.is_empty() => id = Some(segment),
-            (Some(w), Some(h)) if w == h && w != "{id}" => {}
-            _ => return None,
+    match pattern.find('{') {
+        None => (pattern == path).then_some(None),
+        Some(at) => {
+            let (head, tail) = (&pattern[..at], &pattern[at + "{id}".len()..]);
+            let rest = path.strip_prefix(head)?;
+            let (id, after) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            (!id.is_empty() && after == tail).then_some(Some(id))
         }
     }
 }
@@ -933,6 +934,24 @@ pub fn encode_reply(reply: &Reply) -> WireResponse {
     };
     to_rest_naming(&mut body);
     WireResponse { status: 200, body }
+}
+
+/// `encode_reply`'s body as text for the replies of reads (a member, a page),
+/// written straight from the typed reply with no JSON tree between
+/// (rest_text.rs); None for every other reply, which takes `encode_reply`.
+pub fn encode_read_reply(reply: &Reply) -> Option<String> {
+    #[derive(Serialize)]
+    struct MemberBody<'a> {
+        member: &'a MemberView,
+    }
+    let text = match reply {
+        Reply::Member(view) | Reply::Wrapped(Some(view)) => {
+            to_rest_text(&MemberBody { member: view })
+        }
+        Reply::Page(page) => to_rest_text(&PageBody::of(page)),
+        _ => return None,
+    };
+    text.ok()
 }
 
 /// Encodes an error as Wix does: `{ message, details }` with the HTTP status.

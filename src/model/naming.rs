@@ -62,6 +62,14 @@ pub fn field_to_sdk(path: &str) -> String {
         .map_or_else(|| path.to_string(), |(sdk, _)| sdk.to_string())
 }
 
+/// A struct field's name as REST names it (`_id` → `id`; the rest unchanged).
+pub fn rest_field(sdk: &'static str) -> &'static str {
+    RENAMES
+        .iter()
+        .find(|(from, _)| *from == sdk)
+        .map_or(sdk, |(_, rest)| rest)
+}
+
 /// A field path in SDK naming as REST names it.
 pub fn field_to_rest(path: &str) -> String {
     RENAMES

@@ -4,6 +4,7 @@
 //! writes them the same way.
 
 use super::convert::to_js;
+use super::eager::promise_now;
 use super::handler::error_response;
 use super::members::Members;
 use super::transport::Transport;
@@ -14,7 +15,6 @@ use js_sys::Promise;
 use serde_json::json;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 fn needs_database() -> MembersError {
     MembersError::new(
@@ -37,7 +37,7 @@ impl Members {
         client_address: Option<String>,
     ) -> Promise {
         let transport = self.transport();
-        future_to_promise(async move {
+        promise_now(async move {
             let Transport::Local(engine) = &*transport else {
                 return Ok(error_response(&needs_database(), false));
             };
@@ -65,7 +65,7 @@ impl Members {
     #[wasm_bindgen(js_name = isAdminSignedIn)]
     pub fn is_admin_signed_in(&self, token: String, key_id: String) -> Promise {
         let transport = self.transport();
-        future_to_promise(async move {
+        promise_now(async move {
             let Transport::Local(engine) = &*transport else {
                 return Ok(JsValue::FALSE);
             };
@@ -81,7 +81,7 @@ impl Members {
     #[wasm_bindgen(js_name = adminLogout)]
     pub fn admin_logout(&self, token: String) -> Promise {
         let transport = self.transport();
-        future_to_promise(async move {
+        promise_now(async move {
             let Transport::Local(engine) = &*transport else {
                 return Err(super::error::to_js_error(&needs_database()));
             };

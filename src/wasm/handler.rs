@@ -3,13 +3,13 @@
 //! itself (sockets, size limits, CORS, CSRF, cookies, static files) and decides
 //! the trusted caller; a session token it found is looked up here.
 
-use super::convert::{to_js, to_json};
+use super::eager::value_now;
 use super::members::Members;
 use super::transport::{Acting, LocalEngine, Transport};
 use crate::api::dispatch;
 use crate::api::rest::{
-    allowed_methods, api_path, decode_request, encode_error, encode_reply, route, Method,
-    RouteError, WireRequest,
+    allowed_methods, api_path, decode_request, encode_error, encode_read_reply, encode_reply,
+    route, Method, RouteError, WireRequest,
 };
 use crate::model::credentials::SessionToken;
 use crate::model::decode::parse_json_text;
@@ -17,36 +17,49 @@ use crate::model::MembersResult;
 use crate::model::{ErrorCode, MembersError};
 use crate::service::auth::sessions::SESSION_TTL_MS;
 use crate::service::{Caller, Context};
-use js_sys::{Object, Promise, Reflect};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen::JsCast;
 
-/// A plain JS object of these fields, set one by one. The body is JSON text the
-/// server writes as it is, so it crosses once as a string: wrapping it in a JSON
-/// document for `JSON.parse` escaped and unescaped every byte of it (a fifth of
-/// a getMember's time in the core).
-fn answer_object(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (key, value) in fields {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
-    }
-    object.into()
+#[wasm_bindgen(module = "/src/wasm/answer.js")]
+extern "C" {
+    /// `{ status, body, session, clearSession, allow, retryAfter }`, made in JS
+    /// in one call: set key by key from wasm, each key and value crossed on its
+    /// own. The body is JSON text the server writes as it is.
+    #[wasm_bindgen(js_name = answer)]
+    fn answer_js(
+        status: u16,
+        body: &str,
+        session_token: Option<String>,
+        session_max_age: f64,
+        clear_session: bool,
+        allow: Option<String>,
+        retry_after: Option<f64>,
+    ) -> JsValue;
+
+    /// What pkg/server.mjs knows of a request: `{ session, sessionFromCookie,
+    /// cookieMode, clientAddress, userAgent, crossSite }`, each optional.
+    /// Read key by key: a JSON round trip of it (stringify, then parse) cost
+    /// about as much as routing the request.
+    pub type RequestFacts;
+
+    #[wasm_bindgen(method, getter)]
+    fn session(this: &RequestFacts) -> Option<String>;
+    #[wasm_bindgen(method, getter = sessionFromCookie)]
+    fn session_from_cookie(this: &RequestFacts) -> Option<bool>;
+    #[wasm_bindgen(method, getter = cookieMode)]
+    fn cookie_mode(this: &RequestFacts) -> Option<bool>;
+    #[wasm_bindgen(method, getter = clientAddress)]
+    fn client_address(this: &RequestFacts) -> Option<String>;
+    #[wasm_bindgen(method, getter = userAgent)]
+    fn user_agent(this: &RequestFacts) -> Option<String>;
+    #[wasm_bindgen(method, getter = crossSite)]
+    fn cross_site(this: &RequestFacts) -> Option<bool>;
 }
 
-/// An optional value as JS (`null` when absent).
-fn or_null<T: Into<JsValue>>(value: Option<T>) -> JsValue {
-    value.map(Into::into).unwrap_or(JsValue::NULL)
-}
-
-/// `{ status, body, allow }` for the server to write; `body` is JSON text.
+/// An answer with neither a session to set nor one to clear.
 fn response(status: u16, body: &Value, allow: Option<String>) -> JsValue {
-    answer_object(&[
-        ("status", JsValue::from(status)),
-        ("body", JsValue::from(body.to_string())),
-        ("allow", or_null(allow)),
-    ])
+    answer_js(status, &body.to_string(), None, 0.0, false, allow, None)
 }
 
 /// The error response; `retryAfter` (seconds) when it is a rate limit, and
@@ -54,17 +67,19 @@ fn response(status: u16, body: &Value, allow: Option<String>) -> JsValue {
 pub(super) fn error_response(error: &MembersError, clear_session: bool) -> JsValue {
     let wire = encode_error(error);
     let retry_after = error.data["retryAfterSeconds"].as_u64();
-    answer_object(&[
-        ("status", JsValue::from(wire.status)),
-        ("body", JsValue::from(wire.body.to_string())),
-        ("retryAfter", or_null(retry_after.map(|s| s as f64))),
-        ("clearSession", JsValue::from(clear_session)),
-    ])
+    answer_js(
+        wire.status,
+        &wire.body.to_string(),
+        None,
+        0.0,
+        clear_session,
+        None,
+        retry_after.map(|s| s as f64),
+    )
 }
 
 /// What the server knows of a request's session and client.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 struct RequestInfo {
     /// The session token of `Authorization: Bearer` or of the cookie.
     session: Option<String>,
@@ -79,6 +94,24 @@ struct RequestInfo {
     /// A change made with a cookie from another site (CSRF): refused once the
     /// route is known, so an unknown route or method still answers 404 or 405.
     cross_site: bool,
+}
+
+impl RequestInfo {
+    /// The facts of `request`; none for anything but an object.
+    fn of(request: &JsValue) -> RequestInfo {
+        if !request.is_object() {
+            return RequestInfo::default();
+        }
+        let facts: &RequestFacts = request.unchecked_ref();
+        RequestInfo {
+            session: facts.session(),
+            session_from_cookie: facts.session_from_cookie().unwrap_or(false),
+            cookie_mode: facts.cookie_mode().unwrap_or(false),
+            client_address: facts.client_address(),
+            user_agent: facts.user_agent(),
+            cross_site: facts.cross_site().unwrap_or(false),
+        }
+    }
 }
 
 /// The context of the call, and whether the cookie must be cleared (it named a
@@ -106,8 +139,10 @@ async fn context_of(
 
 #[wasm_bindgen]
 impl Members {
-    /// Handles one REST request as this API's caller → `Promise<{ status, body,
-    /// allow }>`. `body` is the raw request text ("" for none).
+    /// Handles one REST request as this API's caller → `{ status, body, session,
+    /// clearSession, allow, retryAfter }`, or a Promise of it when the database
+    /// had to be waited on (await it either way). `body` is the raw request
+    /// text ("" for none).
     /// `request`: `{ session, sessionFromCookie, cookieMode, clientAddress,
     /// userAgent, crossSite }`. The
     /// answer may add `session: { token, maxAgeSeconds }` (set the cookie),
@@ -119,14 +154,10 @@ impl Members {
         query: String,
         body: String,
         request: JsValue,
-    ) -> Promise {
+    ) -> JsValue {
         let members = self.clone();
-        let info: RequestInfo = to_json(&request, "request")
-            .ok()
-            .filter(|v| !v.is_null())
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
-        future_to_promise(async move {
+        let info = RequestInfo::of(&request);
+        value_now(async move {
             let Some(method) = Method::parse(&method) else {
                 let allowed = api_path(&path).map(allowed_methods).unwrap_or_default();
                 return Ok(method_not_allowed(allowed));
@@ -193,19 +224,23 @@ impl Members {
                 Ok(reply) => reply,
                 Err(error) => return Ok(error_response(&error, clear_session)),
             };
-            let mut wire = encode_reply(&reply);
-            // A browser gets its session as a cookie only, out of reach of scripts.
-            let cookie =
-                |token: &str| json!({ "token": token, "maxAgeSeconds": SESSION_TTL_MS / 1000 });
-            let new_session = match wire.body.get("sessionToken") {
-                Some(Value::String(token)) if info.cookie_mode => {
-                    let token = token.clone();
-                    wire.body
-                        .as_object_mut()
-                        .map(|body| body.remove("sessionToken"));
-                    Some(cookie(&token))
+            let (status, body, new_session) = match encode_read_reply(&reply) {
+                Some(body) => (200, body, None),
+                None => {
+                    let mut wire = encode_reply(&reply);
+                    // A browser gets its session as a cookie only, out of reach of scripts.
+                    let new_session = match wire.body.get("sessionToken") {
+                        Some(Value::String(token)) if info.cookie_mode => {
+                            let token = token.clone();
+                            wire.body
+                                .as_object_mut()
+                                .map(|body| body.remove("sessionToken"));
+                            Some(token)
+                        }
+                        _ => None,
+                    };
+                    (wire.status, wire.body.to_string(), new_session)
                 }
-                _ => None,
             };
             // The session slides server-side and the cookie slides with it, while
             // the session lives: logout, deleteMyMember or a new password may
@@ -217,19 +252,22 @@ impl Members {
                         Some(parsed)
                             if engine.live_session(&parsed).await.ok().flatten().is_some() =>
                         {
-                            (Some(cookie(token)), false)
+                            (Some(token.clone()), false)
                         }
                         _ => (None, true),
                     }
                 }
                 (_, None) => (None, clear_session),
             };
-            Ok(answer_object(&[
-                ("status", JsValue::from(wire.status)),
-                ("body", JsValue::from(wire.body.to_string())),
-                ("session", or_null(new_session.as_ref().map(to_js))),
-                ("clearSession", JsValue::from(clear_session)),
-            ]))
+            Ok(answer_js(
+                status,
+                &body,
+                new_session,
+                (SESSION_TTL_MS / 1000) as f64,
+                clear_session,
+                None,
+                None,
+            ))
         })
     }
 }

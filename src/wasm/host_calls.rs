@@ -3,6 +3,7 @@
 //! process, so the engine build only.
 
 use super::convert::{to_js, to_json};
+use super::eager::promise_now;
 use super::error::to_js_error;
 use super::members::Members;
 use super::transport::{LocalEngine, Transport};
@@ -13,7 +14,6 @@ use serde_json::Value;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 impl Members {
     /// Runs a host-only call on the engine in this process, for this API's caller.
@@ -24,7 +24,7 @@ impl Members {
     {
         let transport = self.transport();
         let acting = self.acting();
-        future_to_promise(async move {
+        promise_now(async move {
             let Transport::Local(engine) = &*transport else {
                 return Err(to_js_error(&MembersError::new(
                     ErrorCode::FailedPrecondition,

@@ -4,6 +4,7 @@
 
 use super::authentication::Authentication;
 use super::convert::{to_js, to_json, to_string_arg};
+use super::eager::promise_now;
 use super::error::to_js_error;
 use super::http::HttpTarget;
 use super::query_builder::MembersQueryBuilder;
@@ -16,7 +17,6 @@ use js_sys::{Function, Promise};
 use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The members API for one caller. Create one with `Members.open()`; derive the
 /// same API for another caller with `asMember()` or `elevated()`.
@@ -63,7 +63,7 @@ impl Members {
         let transport = self.transport.clone();
         let acting = self.acting.clone();
         let operation = build();
-        future_to_promise(async move {
+        promise_now(async move {
             let reply = transport
                 .execute(acting, operation.map_err(|e| to_js_error(&e))?)
                 .await;

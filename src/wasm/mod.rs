@@ -10,6 +10,7 @@
 
 pub mod authentication;
 pub mod convert;
+pub mod eager;
 pub mod error;
 pub mod http;
 pub mod members;

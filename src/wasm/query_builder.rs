@@ -4,6 +4,7 @@
 //! it does for a REST query.
 
 use super::convert::{to_js, to_json, to_string_arg};
+use super::eager::promise_now;
 use super::error::to_js_error;
 use super::members::{fieldsets_of, Members};
 use crate::api::Operation;
@@ -11,7 +12,6 @@ use crate::model::{MembersError, MembersResult};
 use js_sys::{Array, Promise};
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// A query under construction. Start one with `members.queryMembers()`.
 #[wasm_bindgen]
@@ -264,7 +264,7 @@ impl MembersQueryBuilder {
     /// Runs the query → `MembersQueryResult`.
     pub fn find(&self) -> Promise {
         let builder = self.clone();
-        future_to_promise(async move {
+        promise_now(async move {
             let operation =
                 fieldsets_of(&builder.options).map(|fieldsets| Operation::QueryMembers {
                     query: builder.query(),
