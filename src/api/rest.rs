@@ -400,26 +400,27 @@ fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
 
 /// Finds the route of a request under `API_ROOT`: the route and the `{id}` it holds.
 pub fn route(method: Method, path: &str) -> Result<(Route, Option<String>), RouteError> {
-    let mut allowed = Vec::new();
-    // Fixed paths win over `{id}` ones (`/my` is not an id); asked at most once.
-    let mut fixed_path: Option<bool> = None;
-    for route in ROUTES {
-        if let Some(id) = matches(route.pattern, path) {
-            if id.is_some()
-                && *fixed_path.get_or_insert_with(|| {
-                    ROUTES
-                        .iter()
-                        .any(|r| r.pattern == path && !r.pattern.contains("{id}"))
-                })
-            {
-                continue;
-            }
-            if route.method == method {
-                return Ok((*route, id.map(percent_decode)));
-            }
-            allowed.push(route.method.as_str());
-        }
+    // Fixed paths win over `{id}` ones (`/my` is not an id).
+    let fixed_path = ROUTES
+        .iter()
+        .any(|r| r.pattern == path && !r.pattern.contains('{'));
+    let fits = |route: &Route| match matches(route.pattern, path) {
+        Some(Some(_)) if fixed_path => None,
+        found => found,
+    };
+    // Only the method's own routes are tried first: a miss is the rare case.
+    let found = ROUTES
+        .iter()
+        .filter(|route| route.method == method)
+        .find_map(|route| fits(route).map(|id| (*route, id)));
+    if let Some((route, id)) = found {
+        return Ok((route, id.map(percent_decode)));
     }
+    let allowed: Vec<&'static str> = ROUTES
+        .iter()
+        .filter(|route| fits(route).is_some())
+        .map(|route| route.method.as_str())
+        .collect();
     if allowed.is_empty() {
         Err(RouteError::NotFound)
     } else {
@@ -439,6 +440,10 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
 /// Decodes `%XX` and `+` in a query-string or path component.
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
+    // Ids and most values have nothing to decode.
+    if !bytes.iter().any(|b| matches!(b, b'%' | b'+')) {
+        return text.to_string();
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
