@@ -35,6 +35,22 @@ function fail(message) {
   process.exit(2);
 }
 
+/**
+ * Exits with `code` once stdout and stderr have handed the kernel all they
+ * hold. A pipe read slowly queues writes, and process.exit() drops the queue:
+ * an export piped to a busy reader lost its last members that way.
+ */
+function exitWhenWritten(code) {
+  let open = 2;
+  const written = () => {
+    if (--open === 0) process.exit(code);
+  };
+  // An empty write's callback runs after every write queued before it.
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+  return new Promise(() => {});
+}
+
 // No top-level await: each command is a function, and the modules it needs load
 // when it runs.
 const COMMANDS = {
@@ -49,10 +65,10 @@ const [command, ...rest] = process.argv.slice(2);
 if (!Object.hasOwn(COMMANDS, command ?? '')) fail(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
 COMMANDS[command](rest).then(
   // Every command but `serve` ends when it is done (a pool may still be open).
-  () => { if (command !== 'serve') process.exit(0); },
+  () => { if (command !== 'serve') exitWhenWritten(0); },
   (error) => {
     process.stderr.write(`universal-members: ${error?.stack ?? error}\n`);
-    process.exit(1);
+    exitWhenWritten(1);
   },
 );
 
@@ -289,10 +305,10 @@ async function transfer(kind, args) {
     await opened.close();
     if (error.name === 'UsageError' || error.constructor?.name === 'UsageError') fail(error.message);
     process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);
-    process.exit(1);
+    await exitWhenWritten(1);
   }
   await opened.close();
-  if (status !== 0) process.exit(status);
+  if (status !== 0) await exitWhenWritten(status);
 }
 
 /** A date the core returns (a Date or an ISO text) as ISO text. */
@@ -385,7 +401,7 @@ async function manageWebhooks(args) {
   } catch (error) {
     process.stderr.write(`universal-members: ${error.code ?? 'ERROR'}: ${error.message}\n`);
     await opened.close();
-    process.exit(1);
+    await exitWhenWritten(1);
   }
   await opened.close();
 }
