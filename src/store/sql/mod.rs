@@ -22,7 +22,6 @@ use crate::model::{ErrorCode, Member, MemberEvent, MemberId, MembersError, Membe
 use crate::query::sql::{compile_sort, prefix_successor, split_filter, Sql, SqlValue};
 use crate::query::{Filter, Query};
 use count_cache::{CountCache, Watched};
-use driver::int;
 use std::cell::{Cell, RefCell};
 
 /// A driver error as callers see it; a unique violation names what `member` took.
@@ -350,22 +349,10 @@ impl<D: SqlDriver> SqlStore<D> {
         sql.push("SELECT COUNT(*) FROM members WHERE ")
             .append(filter);
         self.ready().await?;
-        // The state is read before the count, so a write during it is never reused.
-        let key = CountCache::key(&sql);
-        let stamp = CountCache::stamp(&self.driver).await;
-        if let Some(count) = stamp.and_then(|stamp| self.counts.get(stamp, &key)) {
-            return Ok(count);
-        }
-        let rows = self.rows(&sql).await?;
-        let count = rows
-            .first()
-            .and_then(|row| row.first())
-            .map_or(Ok(0), int)?
-            .max(0) as u64;
-        if let Some(stamp) = stamp {
-            self.counts.put(stamp, key, count);
-        }
-        Ok(count)
+        self.counts
+            .count(&self.driver, &sql)
+            .await
+            .map_err(DriverError::into_members_error)
     }
 }
 

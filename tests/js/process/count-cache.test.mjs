@@ -1,8 +1,8 @@
-// Totals stay exact while SQLite reuses counts (issue 15: a listing no longer
+// Totals stay exact while counts are reused (issue 15: a listing no longer
 // recounts every match for each page of the same filter): a count is reused only
 // while nothing was written, here or by another process. Checked against writes
 // by this process, by a CLI import in another process, and by a delete, on both
-// stores (PostgreSQL never reuses a count).
+// stores; on PostgreSQL the statements pg sends show which counts ran.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,10 +16,29 @@ import { STORES, freshDatabase } from './support.mjs';
 const packageDir = dirname(createRequire(import.meta.url).resolve('universal-members/package.json'));
 const cliPath = join(packageDir, 'cli.mjs');
 
+/**
+ * Watches the package's own pg pool: for each count statement (the ones that
+ * carry the snapshot), whether PostgreSQL counted or answered NULL, "the count
+ * you kept still holds".
+ */
+function watchPostgresCounts() {
+  const { Pool } = createRequire(join(packageDir, 'package.json'))('pg');
+  const query = Pool.prototype.query;
+  const seen = [];
+  Pool.prototype.query = async function watched(config, ...rest) {
+    const result = await query.call(this, config, ...rest);
+    if (String(config?.text ?? '').includes('pg_current_snapshot()')) seen.push(result.rows[0][0] === null ? 'reused' : 'counted');
+    return result;
+  };
+  return { seen, stop: () => { Pool.prototype.query = query; } };
+}
+
 for (const store of STORES) {
   test(`${store}: totals and counts follow writes from this process and from another one`, async () => {
     const db = await freshDatabase(store);
     const dir = mkdtempSync(join(tmpdir(), 'members-counts-'));
+    const counts = store === 'postgres' ? watchPostgresCounts() : null;
+    const since = (from) => counts?.seen.slice(from);
     try {
       configure({ database: db.url });
       const create = elevate(members.createMember);
@@ -29,15 +48,19 @@ for (const store of STORES) {
         return [page.totalCount, await query().count()];
       };
       for (let i = 0; i < 3; i++) await create({ member: { loginEmail: `c${i}@example.com`, profile: { nickname: `Cache ${i}` } } });
+      let mark = counts?.seen.length;
       assert.deepEqual(await totals(), [3, 3]);
       assert.deepEqual(await totals(), [3, 3], 'asked again with nothing written');
+      if (counts) assert.deepEqual(since(mark), ['counted', 'reused', 'reused', 'reused'], 'one count, then the same count kept');
 
       // Another process writes: only the database can tell this one.
       const csv = join(dir, 'more.csv');
       writeFileSync(csv, 'email,nickname\nx1@example.com,Cache x1\nx2@example.com,Cache x2\n');
       const run = spawnSync(process.execPath, [cliPath, 'import', csv, '--db', db.url], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
+      mark = counts?.seen.length;
       assert.deepEqual(await totals(), [5, 5], 'the import of another process is counted');
+      if (counts) assert.deepEqual(since(mark), ['counted', 'reused']);
 
       const added = await create({ member: { loginEmail: 'c9@example.com', profile: { nickname: 'Cache 9' } } });
       assert.deepEqual(await totals(), [6, 6], 'our own create is counted');
@@ -48,6 +71,7 @@ for (const store of STORES) {
       const second = await first.next();
       assert.equal(second.totalCount, 5);
     } finally {
+      counts?.stop();
       await close();
       await db.dispose();
       rmSync(dir, { recursive: true, force: true });
