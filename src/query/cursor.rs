@@ -152,6 +152,11 @@ pub fn decode(
 
 /// Rows strictly after (values…, id) in the order: missing first ascending, last
 /// descending, then `_id` ascending. The same filter serves memory and SQL.
+///
+/// It also bounds the first key by its value (`≥` ascending; `≤` descending when
+/// no member lacks the field, as missing values sort last there): the rows after
+/// lie within it, and that top-level range is what lets a database seek its
+/// index to the cursor instead of reading every row before it.
 fn after(sort: &Sort, values: &[Option<Scalar<'static>>], id: &str) -> Filter {
     let equal = |field: &Field, value: &Option<Scalar<'static>>| match value {
         None => Filter::Match(field.clone(), Condition::Exists(false)),
@@ -165,6 +170,9 @@ fn after(sort: &Sort, values: &[Option<Scalar<'static>>], id: &str) -> Filter {
             (Order::Asc, None) => Some(Filter::Match(field.clone(), Condition::Exists(true))),
             (Order::Asc, Some(v)) => Some(Filter::Match(field.clone(), Condition::Gt(v.clone()))),
             (Order::Desc, None) => None,
+            (Order::Desc, Some(v)) if field.always_set() => {
+                Some(Filter::Match(field.clone(), Condition::Lt(v.clone())))
+            }
             (Order::Desc, Some(v)) => Some(Filter::Or(vec![
                 Filter::Match(field.clone(), Condition::Lt(v.clone())),
                 Filter::Match(field.clone(), Condition::Exists(false)),
@@ -179,7 +187,20 @@ fn after(sort: &Sort, values: &[Option<Scalar<'static>>], id: &str) -> Filter {
     }
     prefix.push(Filter::Match(Field::Id, Condition::Gt(Scalar::text(id))));
     branches.push(Filter::And(prefix));
-    Filter::Or(branches)
+    let rows_after = Filter::Or(branches);
+    let bound = match (sort.keys.first(), values.first()) {
+        (Some(key), Some(Some(v))) if key.order == Order::Asc => {
+            Some(Filter::Match(key.field.clone(), Condition::Ge(v.clone())))
+        }
+        (Some(key), Some(Some(v))) if key.field.always_set() => {
+            Some(Filter::Match(key.field.clone(), Condition::Le(v.clone())))
+        }
+        _ => None,
+    };
+    match bound {
+        Some(bound) => Filter::And(vec![bound, rows_after]),
+        None => rows_after,
+    }
 }
 
 #[cfg(test)]

@@ -161,6 +161,11 @@ impl Field {
         }
     }
 
+    /// Fields every member has a value for (the rest may be missing).
+    pub fn always_set(&self) -> bool {
+        matches!(self, Field::Id | Field::CreatedDate | Field::UpdatedDate)
+    }
+
     /// Fields a PUBLIC read hides: only admins may filter, sort or search on them,
     /// so a query can not reveal what a read would hide. `activityStatus` reads
     /// UNKNOWN in PUBLIC, so a visitor must not find the muted members by it.
