@@ -374,7 +374,11 @@ pub fn compile_sort(sort: &Sort) -> Option<String> {
     let mut keys = Vec::new();
     for key in &sort.keys {
         let column = column(&key.field)?;
+        // Where no member lacks the field, no NULLS clause: PostgreSQL uses an
+        // index `(created_date DESC)` only for its own default, NULLS FIRST.
         keys.push(match key.order {
+            Order::Asc if key.field.always_set() => format!("{column} ASC"),
+            Order::Desc if key.field.always_set() => format!("{column} DESC"),
             Order::Asc => format!("{column} ASC NULLS FIRST"),
             Order::Desc => format!("{column} DESC NULLS LAST"),
         });
