@@ -16,6 +16,7 @@
 //!   PostgreSQL 13) counts every time.
 
 use super::driver::{cell, int, DriverError, SqlDriver, Statement};
+use crate::model::MembersResult;
 use crate::query::sql::{Dialect, Sql, SqlValue};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -109,10 +110,10 @@ impl CountCache {
         &self,
         driver: &Watched<D>,
         count: &Sql,
-    ) -> Result<u64, DriverError> {
+    ) -> MembersResult<u64> {
         match driver.dialect() {
             Dialect::Sqlite => self.count_on_sqlite(driver, count).await,
-            Dialect::Postgres if self.no_snapshots.get() => counted(&driver.query(count).await?),
+            Dialect::Postgres if self.no_snapshots.get() => counted(&rows(driver, count).await?),
             Dialect::Postgres => self.count_on_postgres(driver, count).await,
         }
     }
@@ -121,7 +122,7 @@ impl CountCache {
         &self,
         driver: &Watched<D>,
         count: &Sql,
-    ) -> Result<u64, DriverError> {
+    ) -> MembersResult<u64> {
         let key = key(count);
         // Our writes first: one that ends after this read changes the stamp.
         let writes = driver.writes.get();
@@ -140,7 +141,7 @@ impl CountCache {
         if let Some(count) = stamp.as_ref().and_then(|stamp| self.get(stamp, &key)) {
             return Ok(count);
         }
-        let counted = counted(&driver.query(count).await?)?;
+        let counted = counted(&rows(driver, count).await?)?;
         if let Some(stamp) = stamp {
             self.put(stamp, key, counted);
         }
@@ -151,7 +152,7 @@ impl CountCache {
         &self,
         driver: &Watched<D>,
         count: &Sql,
-    ) -> Result<u64, DriverError> {
+    ) -> MembersResult<u64> {
         let key = key(count);
         let writes = driver.writes.get();
         let kept = self.kept(writes, &key);
@@ -174,9 +175,9 @@ impl CountCache {
             Ok(rows) => rows,
             Err(DriverError::Other(message)) if message.contains("pg_current_snapshot") => {
                 self.no_snapshots.set(true);
-                return counted(&driver.query(count).await?);
+                return counted(&rows(driver, count).await?);
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.into_members_error()),
         };
         let row = rows.first().map(Vec::as_slice).unwrap_or(&[]);
         if let (Some((_, count)), SqlValue::Null) = (kept, cell(row, 0)) {
@@ -226,12 +227,18 @@ fn key(sql: &Sql) -> String {
     format!("{}\u{0}{:?}", sql.text, sql.params)
 }
 
+/// The rows of `sql`, a driver error as callers see it.
+async fn rows<D: SqlDriver>(driver: &Watched<D>, sql: &Sql) -> MembersResult<Vec<Vec<SqlValue>>> {
+    driver
+        .query(sql)
+        .await
+        .map_err(DriverError::into_members_error)
+}
+
 /// The count in the first column of the first row.
-fn counted(rows: &[Vec<SqlValue>]) -> Result<u64, DriverError> {
+fn counted(rows: &[Vec<SqlValue>]) -> MembersResult<u64> {
     let Some(row) = rows.first() else {
         return Ok(0);
     };
-    int(cell(row, 0))
-        .map(|count| count.max(0) as u64)
-        .map_err(|error| DriverError::Other(error.message))
+    int(cell(row, 0)).map(|count| count.max(0) as u64)
 }

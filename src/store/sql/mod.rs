@@ -349,10 +349,7 @@ impl<D: SqlDriver> SqlStore<D> {
         sql.push("SELECT COUNT(*) FROM members WHERE ")
             .append(filter);
         self.ready().await?;
-        self.counts
-            .count(&self.driver, &sql)
-            .await
-            .map_err(DriverError::into_members_error)
+        self.counts.count(&self.driver, &sql).await
     }
 }
 
