@@ -148,6 +148,23 @@ pub enum Operation {
     },
 }
 
+impl Operation {
+    /// False for the plain reads, which neither start a session nor count
+    /// failed attempts by address: the host need not hand over the client's
+    /// address and user agent for them. True for every other call, so a new
+    /// one gets them by default.
+    pub fn reads_client_facts(&self) -> bool {
+        !matches!(
+            self,
+            Operation::GetMember { .. }
+                | Operation::ListMembers { .. }
+                | Operation::QueryMembers { .. }
+                | Operation::CountMembers { .. }
+                | Operation::GetCurrentMember { .. }
+        )
+    }
+}
+
 /// What a call returns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {

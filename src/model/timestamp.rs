@@ -62,8 +62,12 @@ impl Timestamp {
             if digits == 0 {
                 return None;
             }
-            let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
-            millis = padded.parse().ok()?;
+            // The first three digits, padded with zeros: ".5" is 500 ms.
+            millis = fraction[..digits]
+                .bytes()
+                .chain(std::iter::repeat(b'0'))
+                .take(3)
+                .fold(0, |ms, digit| ms * 10 + i64::from(digit - b'0'));
             rest = &fraction[digits..];
         }
         let offset_minutes = match rest {
@@ -109,8 +113,52 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The wire text, written into `out` without the formatting machinery (every
+    /// member on every reply carries two or three dates); None past year 9999,
+    /// which `parse` never makes.
+    fn write_iso(self, out: &mut [u8; 24]) -> Option<&str> {
+        let millis = self.0.rem_euclid(1000);
+        let seconds = self.0.div_euclid(1000);
+        let of_day = seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let mut put = |at: usize, value: i64, width: usize| {
+            let mut value = value;
+            for slot in out[at..at + width].iter_mut().rev() {
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, month, 2);
+        put(8, day, 2);
+        put(11, of_day / 3600, 2);
+        put(14, of_day % 3600 / 60, 2);
+        put(17, of_day % 60, 2);
+        put(20, millis, 3);
+        for (at, mark) in [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ] {
+            out[at] = mark;
+        }
+        std::str::from_utf8(out).ok()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.write_iso(&mut [0; 24]) {
+            return f.write_str(text);
+        }
         let millis = self.0.rem_euclid(1000);
         let seconds = self.0.div_euclid(1000);
         let days = seconds.div_euclid(86_400);
@@ -128,15 +176,31 @@ impl fmt::Display for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.write_iso(&mut [0; 24]) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Timestamp::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not an ISO-8601 date")))
+        deserializer.deserialize_str(IsoText)
+    }
+}
+
+/// Reads a date from the text as it lies in the input: no String is made for it.
+struct IsoText;
+
+impl serde::de::Visitor<'_> for IsoText {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an ISO-8601 date")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+        Timestamp::parse(text).ok_or_else(|| E::custom(format!("{text:?} is not an ISO-8601 date")))
     }
 }
 
@@ -204,6 +268,69 @@ mod tests {
         assert_eq!(t.to_string(), "2024-02-29T23:59:58.123Z");
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn fractions_are_read_as_milliseconds() {
+        let at = |text| Timestamp::parse(text).unwrap().0 % 1000;
+        assert_eq!(at("2024-01-01T00:00:00.5Z"), 500);
+        assert_eq!(at("2024-01-01T00:00:00.05Z"), 50);
+        assert_eq!(at("2024-01-01T00:00:00.12345Z"), 123);
+        assert_eq!(at("2024-01-01T00:00:00.999+01:00"), 999);
+        assert!(Timestamp::parse("2024-01-01T00:00:00.Z").is_none());
+    }
+
+    #[test]
+    fn the_fast_writer_matches_the_formatter_everywhere() {
+        // The formatter's own text, as every date was written before the fast path.
+        let formatted = |t: Timestamp| {
+            let (millis, seconds) = (t.0.rem_euclid(1000), t.0.div_euclid(1000));
+            let of_day = seconds.rem_euclid(86_400);
+            let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+            format!(
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+                of_day / 3600,
+                of_day % 3600 / 60,
+                of_day % 60
+            )
+        };
+        let first = days_from_civil(0, 1, 1) * 86_400_000;
+        let last = days_from_civil(10_000, 1, 1) * 86_400_000 - 1;
+        let mut t = first;
+        while t < last {
+            let stamp = Timestamp(t);
+            assert_eq!(stamp.to_string(), formatted(stamp));
+            assert_eq!(
+                serde_json::to_string(&stamp).unwrap(),
+                format!("\"{}\"", formatted(stamp))
+            );
+            assert_eq!(Timestamp::parse(&stamp.to_string()), Some(stamp));
+            t += 7_919_876_543; // about 92 days and an odd number of ms
+        }
+        for edge in [first, last, 0, -1] {
+            assert_eq!(Timestamp(edge).to_string(), formatted(Timestamp(edge)));
+        }
+        // Past year 9999 (never parsed, but a stored number could be) the formatter writes it.
+        let beyond = Timestamp(last + 1);
+        assert_eq!(beyond.to_string(), "10000-01-01T00:00:00.000Z");
+        assert_eq!(
+            serde_json::to_string(&beyond).unwrap(),
+            "\"10000-01-01T00:00:00.000Z\""
+        );
+    }
+
+    #[test]
+    fn dates_are_read_from_json_text() {
+        let t: Timestamp = serde_json::from_str("\"2024-02-29T23:59:58.123Z\"").unwrap();
+        assert_eq!(t.to_string(), "2024-02-29T23:59:58.123Z");
+        let error = serde_json::from_str::<Timestamp>("\"soon\"").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"soon\" is not an ISO-8601 date"),
+            "{error}"
+        );
+        assert!(serde_json::from_str::<Timestamp>("12").is_err());
     }
 
     #[test]

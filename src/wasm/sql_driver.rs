@@ -4,6 +4,8 @@
 use crate::query::sql::{Dialect, Sql, SqlValue};
 use crate::store::sql::{DriverError, SqlDriver, Statement};
 use js_sys::{Array, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -18,7 +20,7 @@ extern "C" {
 
     /// Rows, or a Promise of rows (synchronous drivers answer at once).
     #[wasm_bindgen(method, catch)]
-    fn query(this: &JsSqlDriver, sql: &str, params: &Array) -> Result<JsValue, JsValue>;
+    fn query(this: &JsSqlDriver, sql: &JsValue, params: &Array) -> Result<JsValue, JsValue>;
 
     /// Row counts, or a Promise of them.
     #[wasm_bindgen(method, catch)]
@@ -102,7 +104,14 @@ async fn settle(answer: Result<JsValue, JsValue>) -> Result<JsValue, DriverError
 pub struct HostSqlDriver {
     js: JsSqlDriver,
     dialect: Dialect,
+    /// Statement texts already made JS strings: the store sends a few dozen
+    /// texts over and over, and each crossing decoded it anew.
+    texts: RefCell<HashMap<String, JsValue>>,
 }
+
+/// Texts kept at most (as the drivers keep prepared statements): past it the
+/// map starts again, since a text with many parameters may come only once.
+const KEPT_TEXTS: usize = 1000;
 
 impl HostSqlDriver {
     /// Wraps a driver from pkg/drivers.
@@ -111,7 +120,25 @@ impl HostSqlDriver {
             "postgres" => Dialect::Postgres,
             _ => Dialect::Sqlite,
         };
-        HostSqlDriver { js, dialect }
+        HostSqlDriver {
+            js,
+            dialect,
+            texts: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// `text` as a JS string, made once.
+    fn text(&self, text: &str) -> JsValue {
+        let mut texts = self.texts.borrow_mut();
+        if let Some(kept) = texts.get(text) {
+            return kept.clone();
+        }
+        if texts.len() >= KEPT_TEXTS {
+            texts.clear();
+        }
+        let made = JsValue::from_str(text);
+        texts.insert(text.to_owned(), made.clone());
+        made
     }
 }
 
@@ -121,7 +148,7 @@ impl SqlDriver for HostSqlDriver {
     }
 
     async fn query(&self, sql: &Sql) -> Result<Vec<Vec<SqlValue>>, DriverError> {
-        let rows = settle(self.js.query(&sql.text, &params(sql))).await?;
+        let rows = settle(self.js.query(&self.text(&sql.text), &params(sql))).await?;
         Ok(Array::from(&rows)
             .iter()
             .map(|row| Array::from(&row).iter().map(|v| from_js(&v)).collect())
@@ -133,11 +160,7 @@ impl SqlDriver for HostSqlDriver {
             .iter()
             .map(|statement| {
                 let item = Object::new();
-                let _ = Reflect::set(
-                    &item,
-                    &"sql".into(),
-                    &JsValue::from_str(&statement.sql.text),
-                );
+                let _ = Reflect::set(&item, &"sql".into(), &self.text(&statement.sql.text));
                 let _ = Reflect::set(&item, &"params".into(), &params(&statement.sql));
                 if let Some(rows) = statement.expect {
                     let _ = Reflect::set(&item, &"expect".into(), &JsValue::from_f64(rows as f64));
