@@ -114,31 +114,32 @@ impl Timestamp {
 }
 
 impl Timestamp {
-    /// The wire text, written into `out` without the formatting machinery (every
-    /// member on every reply carries two or three dates); None past year 9999,
-    /// which `parse` never makes.
-    fn write_iso(self, out: &mut [u8; 24]) -> Option<&str> {
+    /// Year, month, day, hour, minute, second and millisecond, in UTC.
+    fn parts(self) -> [i64; 7] {
         let millis = self.0.rem_euclid(1000);
         let seconds = self.0.div_euclid(1000);
         let of_day = seconds.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-        if !(0..=9999).contains(&year) {
+        let (hour, minute, second) = (of_day / 3600, of_day % 3600 / 60, of_day % 60);
+        [year, month, day, hour, minute, second, millis]
+    }
+
+    /// The wire text, written into `out` without the formatting machinery (every
+    /// member on every reply carries two or three dates); None past year 9999,
+    /// which `parse` never makes.
+    fn write_iso(self, out: &mut [u8; 24]) -> Option<&str> {
+        let parts = self.parts();
+        if !(0..=9999).contains(&parts[0]) {
             return None;
         }
-        let mut put = |at: usize, value: i64, width: usize| {
-            let mut value = value;
+        // Where each part's digits start, and how many there are.
+        let places = [(0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2), (20, 3)];
+        for (mut value, (at, width)) in parts.into_iter().zip(places) {
             for slot in out[at..at + width].iter_mut().rev() {
                 *slot = b'0' + (value % 10) as u8;
                 value /= 10;
             }
-        };
-        put(0, year, 4);
-        put(5, month, 2);
-        put(8, day, 2);
-        put(11, of_day / 3600, 2);
-        put(14, of_day % 3600 / 60, 2);
-        put(17, of_day % 60, 2);
-        put(20, millis, 3);
+        }
         for (at, mark) in [
             (4, b'-'),
             (7, b'-'),
@@ -159,17 +160,10 @@ impl fmt::Display for Timestamp {
         if let Some(text) = self.write_iso(&mut [0; 24]) {
             return f.write_str(text);
         }
-        let millis = self.0.rem_euclid(1000);
-        let seconds = self.0.div_euclid(1000);
-        let days = seconds.div_euclid(86_400);
-        let of_day = seconds.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
+        let [year, month, day, hour, minute, second, millis] = self.parts();
         write!(
             f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-            of_day / 3600,
-            of_day % 3600 / 60,
-            of_day % 60
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z"
         )
     }
 }
